@@ -1,0 +1,60 @@
+# The suite's commands. `make lab` opens it, `make test` checks it; both build .venv from
+# requirements.lock first (only when .venv is missing or the lock or pyproject.toml changed).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+# Set NO_BROWSER=1 to serve JupyterLab without opening a browser (the URL is printed either way).
+NO_BROWSER ?=
+LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: lab test lint format lock env clean bench
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version.split()[0]'
+	$(BIN)/python -m pip install --quiet --no-deps --requirement requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	$(BIN)/python -m pip check
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (negotiation-lib)" >/dev/null
+	@touch $(STAMP)
+	@echo "Environment ready in $(VENV) (from requirements.lock)."
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/index.ipynb
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest
+
+# Speed and memory, printed as ratios and scaling curves (results also in build/bench/*.json).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Re-solve the dependency ranges in pyproject.toml into exact pins (needs the package registry).
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet ".[lab,dev]"
+	{ sed -n '1,3p' requirements.lock; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^negotiation-lib' ; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache
