@@ -1,0 +1,1017 @@
+"""Build the bundled ``ru-ua-2022-2026`` dataset from its committed inputs.
+
+Inputs (all in ``scripts/ru_ua_inputs/``):
+
+- ``ru_ua_positions_leads.csv`` / ``.md`` / ``source_excerpts.md``: the researched leads,
+  their anchors and the raw excerpts they were checked against (copied unchanged from the
+  project's research folder).
+- ``lead_position_ids.csv``: the position id given to each lead row (assigned once, never
+  renumbered).
+- ``events.csv``, ``publishers.csv``: hand-written event table and domain -> publisher map.
+- ``position_overrides.csv``: per-position corrections found during verification.
+- ``extra_positions.csv``: positions added during verification (seed article, pages found).
+- ``pages_checks.csv``: the log of checks against the stored web pages.
+- ``source_overrides.csv``: publication dates / titles seen on the stored pages.
+- ``codebook_template.md``: prose of the codebook; the tables are generated.
+
+Outputs: the CSV tables, ``datapackage.json``, ``verification.csv``, ``README.md`` (codebook)
+and ``released_ids.txt`` in ``data/ru-ua-2022-2026/``, and ``data/README.md``.
+
+Run: ``.venv/bin/python scripts/build_dataset.py``. Deterministic: same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS = ROOT / "scripts" / "ru_ua_inputs"
+DATASET_ID = "ru-ua-2022-2026"
+OUT = ROOT / "data" / DATASET_ID
+VERSION = "1.0.0"
+TITLE = "Russia–Ukraine war-ending negotiations: positions by actor, issue and date (2022–2026)"
+SEED_SOURCE_ID = "src_seed_scoophub_2025_06_02"
+MAX_QUOTE_WORDS = 60
+END_OF_SCALE = "End of scale (definition, not an observed position): "
+SEED_BUNDLED_PATH = (
+    "shared/sources/seed-istanbul-2025-06-02.txt (project research folder, not in this repository)"
+)
+
+ACTOR_MAP = {
+    "Russia": "RU",
+    "Ukraine": "UA",
+    "USA": "US",
+    "EU/Europe": "EU",
+    "China": "CN",
+    "Turkey": "TR",
+    "Turkey (with UN)": "TR_UN",
+    "NATO allies (USA, Europe, Turkey)": "NATO",
+    "Russia+Ukraine (draft)": "RU_UA_draft",
+    "Russia+Ukraine (agreed)": "RU_UA_agreed",
+    "Ukraine+EU/Europe (joint)": "UA_EU",
+    "Ukraine+EU/Europe (UK, France, Germany, Poland)": "UA_COALITION",
+    "Ukraine + summit signatories (incl. USA, EU states, Turkey)": "UA_SUMMIT",
+}
+
+# Events whose sources are leaked drafts (source_type ``leak``).
+LEAK_EVENTS = {
+    "2022-03-16-ft-15-point-draft",
+    "2022-04-15-draft-treaty",
+    "2025-04-17-us-framework",
+    "2025-11-20-us-28-point-plan",
+}
+
+# Stance from the first word of the lead's paraphrase; otherwise the actor rule in main().
+STANCE_BY_VERB = {
+    "Rejects": "rejection",
+    "Opposes": "rejection",
+    "Refuses": "rejection",
+    "Offers": "offer",
+    "Ready": "offer",
+    "Proposes": "proposal",
+    "Accepts": "concession",
+    "Agrees": "agreement",
+}
+
+QUOTE_CHARS = {
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "«": '"',
+    "»": '"',
+    "″": '"',
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "′": "'",
+}
+
+
+def normalise(text: str) -> str:
+    """Whitespace and quote-character normalisation used only for comparisons."""
+    text = text.replace('\\"', '"')
+    for fancy, plain in QUOTE_CHARS.items():
+        text = text.replace(fancy, plain)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def domain_of(url: str) -> str:
+    return urlparse(url).netloc.removeprefix("www.")
+
+
+def source_id_for(url: str) -> str:
+    return "src_" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
+
+
+URL_DATE_PATTERNS = [
+    (re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/"), lambda m: f"{m[1]}-{m[2]}-{m[3]}"),
+    (re.compile(r"/news/(20\d\d-\d\d-\d\d)/"), lambda m: m[1]),
+    (re.compile(r"sputnikglobe\.com/(20\d\d)(\d\d)(\d\d)/"), lambda m: f"{m[1]}-{m[2]}-{m[3]}"),
+]
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+
+
+def date_from_url(url: str) -> str:
+    for pattern, fmt in URL_DATE_PATTERNS:
+        match = pattern.search(url)
+        if match:
+            return fmt(match)
+    match = re.search(r"/(20\d\d)/([A-Z][a-z]{2})/(\d\d)/", url)
+    if match and match[2] in MONTHS:
+        return f"{match[1]}-{MONTHS[match[2]]:02d}-{match[3]}"
+    return ""
+
+
+def date_from_excerpts(url: str, excerpts: str) -> str:
+    """The ``(YYYY-MM-DD)`` written after the URL on its line in the excerpts file."""
+    for line in excerpts.splitlines():
+        if url in line:
+            after = line.split(url, 1)[1]
+            match = re.match(r'\s*(?:"[^"]*"\s*)?\((20\d\d-\d\d-\d\d)\)', after)
+            if match:
+                return match[1]
+    return ""
+
+
+def quote_language(quote: str, default: str) -> str:
+    if re.search(r"[А-Яа-яЁё]", quote):
+        return "ru"
+    if re.search(r"[ěščřůĚŠČŘŮ]", quote):
+        return "cs"
+    return default
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+# ---------------------------------------------------------------- anchors
+
+
+def parse_anchors(md_text: str) -> pd.DataFrame:
+    """Anchor tables of the leads' .md -> (issue_id, value, label, code_range)."""
+    rows = []
+    issue = None
+    for line in md_text.splitlines():
+        head = re.match(r"^### (\w+)\s*$", line)
+        if head:
+            issue = head[1]
+            continue
+        if line.startswith("## "):
+            issue = None
+        cell = re.match(r"^\|\s*(\d+)(?:\s*[–-]\s*(\d+))?\s*\|\s*(.+?)\s*\|\s*$", line)
+        if issue and cell:
+            low = int(cell[1])
+            high = int(cell[2]) if cell[2] else low
+            rows.append({"issue_id": issue, "low": low, "high": high, "text": cell[3]})
+    frame = pd.DataFrame(rows)
+
+    def placed(row):
+        if row.low == row.high:
+            return float(row.low)
+        if row.low == 0:
+            return 0.0
+        if row.high == 100:
+            return 100.0
+        return (row.low + row.high) / 2
+
+    frame["value"] = frame.apply(placed, axis=1)
+    frame["label"] = [
+        (f"Range {r.low}–{r.high}: {r.text}" if r.low != r.high else r.text)
+        for r in frame.itertuples()
+    ]
+    return frame
+
+
+def complete_anchors(anchors: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Add end-of-scale anchors (definitions, not observations) where 0 or 100 is missing."""
+    extra = []
+    for issue in issues.itertuples():
+        values = set(anchors.loc[anchors.issue_id == issue.issue_id, "value"])
+        if 0.0 not in values:
+            extra.append(
+                {
+                    "issue_id": issue.issue_id,
+                    "low": 0,
+                    "high": 0,
+                    "value": 0.0,
+                    "label": f"{END_OF_SCALE}{issue.low_label}",
+                }
+            )
+        if 100.0 not in values:
+            extra.append(
+                {
+                    "issue_id": issue.issue_id,
+                    "low": 100,
+                    "high": 100,
+                    "value": 100.0,
+                    "label": f"{END_OF_SCALE}{issue.high_label}",
+                }
+            )
+    out = pd.concat([anchors, pd.DataFrame(extra)], ignore_index=True)
+    # "(not observed)" 100-anchors in the leads are end-of-scale definitions too
+    not_observed = out.label.str.contains("(not observed)", regex=False)
+    out.loc[not_observed, "label"] = END_OF_SCALE + out.loc[not_observed, "label"].str.replace(
+        " (not observed)", "", regex=False
+    )
+    order = {iid: i for i, iid in enumerate(issues.issue_id)}
+    out["issue_order"] = out.issue_id.map(order)
+    out = out.sort_values(["issue_order", "value"]).reset_index(drop=True)
+    dupes = out.duplicated(["issue_id", "value"])
+    if dupes.any():
+        raise SystemExit(f"duplicate anchors: {out[dupes]}")
+    return out
+
+
+def range_for(value: float, issue_id: str, anchors: pd.DataFrame) -> tuple[str, str]:
+    """value_low/value_high: the range anchor a code falls in, if any."""
+    ranges = anchors[(anchors.issue_id == issue_id) & (anchors.low != anchors.high)]
+    for r in ranges.itertuples():
+        if r.low <= value <= r.high:
+            return fmt_num(r.low), fmt_num(r.high)
+    return "", ""
+
+
+def fmt_num(x) -> str:
+    if x == "" or x is None or (isinstance(x, float) and pd.isna(x)):
+        return ""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else str(x)
+
+
+# ---------------------------------------------------------------- ids
+
+
+def lead_position_ids(leads: pd.DataFrame) -> pd.DataFrame:
+    """Stable id per lead row; assigned once (by date, then row) and then only read."""
+    path = INPUTS / "lead_position_ids.csv"
+    if path.exists():
+        ids = read_csv(path)
+        if len(ids) != len(leads):
+            raise SystemExit("lead_position_ids.csv does not cover every lead row")
+        return ids
+    order = leads.assign(row=range(len(leads))).sort_values(["date", "row"], kind="stable")
+    ids = pd.DataFrame(
+        {
+            "lead_row": order.row.astype(str).values,
+            "position_id": [f"p{i:04d}" for i in range(1, len(order) + 1)],
+        }
+    ).sort_values("lead_row", key=lambda s: s.astype(int))
+    ids.to_csv(path, index=False, lineterminator="\n")
+    return ids
+
+
+# ---------------------------------------------------------------- build
+
+
+def main() -> None:
+    leads = read_csv(INPUTS / "ru_ua_positions_leads.csv")
+    md_text = (INPUTS / "ru_ua_positions_leads.md").read_text(encoding="utf-8")
+    excerpts = (INPUTS / "source_excerpts.md").read_text(encoding="utf-8")
+    events_in = read_csv(INPUTS / "events.csv")
+    publishers = read_csv(INPUTS / "publishers.csv").set_index("domain")
+    overrides = read_csv(INPUTS / "position_overrides.csv").set_index("position_id")
+    extra = read_csv(INPUTS / "extra_positions.csv")
+    pages = read_csv(INPUTS / "pages_checks.csv")
+    source_over = read_csv(INPUTS / "source_overrides.csv").set_index("url")
+    actors = read_csv(OUT / "actors.csv")
+    issues = read_csv(OUT / "issues.csv")
+
+    anchors = complete_anchors(parse_anchors(md_text), issues)
+    event_of = dict(zip(events_in.lead_event, events_in.event_id, strict=True))
+    norm_excerpts = normalise(excerpts)
+
+    ids = lead_position_ids(leads)
+    leads = leads.assign(lead_row=[str(i) for i in range(len(leads))]).merge(ids, on="lead_row")
+
+    # ---- positions from leads
+    records = []
+    for lead in leads.itertuples():
+        pid = lead.position_id
+        ov = overrides.loc[pid] if pid in overrides.index else None
+
+        def o(col, default="", ov=ov):
+            if ov is not None and ov.get(col, ""):
+                return ov[col]
+            return default
+
+        if o("drop"):
+            continue
+        event_id = event_of[lead.event]
+        unverified = lead.verified == "UNVERIFIED"
+        quote = o("quote", lead.quote)
+        url = o("source_url", lead.source_url)
+        value = float(lead.position_0_100)
+        low, high = range_for(value, lead.issue, anchors)
+        records.append(
+            {
+                "position_id": pid,
+                "date": o("date", lead.date),
+                "event_id": event_id,
+                "actor_id": ACTOR_MAP[lead.actor],
+                "issue_id": lead.issue,
+                "stance": o("stance", ""),
+                "value": fmt_num(value),
+                "value_low": o("value_low", low),
+                "value_high": o("value_high", high),
+                "salience": "",
+                "amount": o("amount"),
+                "unit": o("unit"),
+                "status": o("status", "unverified" if unverified else ""),
+                "summary": o("summary", lead.position_text),
+                "quote": quote,
+                "source_url": url,
+                "source_title": o("source_title", lead.source_title),
+                "confidence": o("confidence", ""),
+                "lead_grade": lead.verified,
+                "scale_note": lead.scale_note,
+                "origin": "lead",
+            }
+        )
+    for row in extra.itertuples():
+        records.append(
+            {
+                "position_id": row.position_id,
+                "date": row.date,
+                "event_id": row.event_id,
+                "actor_id": row.actor_id,
+                "issue_id": row.issue_id,
+                "stance": row.stance,
+                "value": row.value,
+                "value_low": row.value_low,
+                "value_high": row.value_high,
+                "salience": "",
+                "amount": row.amount,
+                "unit": row.unit,
+                "status": row.status,
+                "summary": row.summary,
+                "quote": row.quote,
+                "source_url": row.source_url,
+                "source_title": row.source_title,
+                "confidence": row.confidence,
+                "lead_grade": "",
+                "scale_note": row.scale_note,
+                "origin": row.origin,
+            }
+        )
+    pos = pd.DataFrame(records)
+
+    # ---- sources
+    src_rows = {}
+    for row in pos.itertuples():
+        url = row.source_url
+        if row.origin == "seed" or url == "":
+            continue
+        if url in src_rows:
+            src_rows[url]["events"].add(row.event_id)
+            src_rows[url]["quotes"].append(row.quote)
+            continue
+        dom = domain_of(url)
+        if dom not in publishers.index:
+            raise SystemExit(f"publisher missing for {dom}")
+        src_rows[url] = {
+            "title": row.source_title,
+            "events": {row.event_id},
+            "quotes": [row.quote],
+            "dom": dom,
+        }
+    sources = []
+    for url, info in src_rows.items():
+        pub = publishers.loc[info["dom"]]
+        so = source_over.loc[url] if url in source_over.index else None
+        published = (so["published"] if so is not None and so["published"] else "") or (
+            date_from_excerpts(url, excerpts) or date_from_url(url)
+        )
+        title = so["title"] if so is not None and so["title"] else info["title"]
+        if pub.publisher_kind == "official":
+            stype = "official"
+        elif info["events"] & LEAK_EVENTS:
+            stype = "leak"
+        elif pub.publisher_kind == "analyst":
+            stype = "analyst"
+        else:
+            stype = "media"
+        lang = pub.language
+        for q in info["quotes"]:
+            lang = quote_language(q, lang)
+        sources.append(
+            {
+                "source_id": source_id_for(url),
+                "title": title,
+                "publisher": pub.publisher,
+                "url": url,
+                "published": published,
+                "source_type": stype,
+                "language": lang,
+                "publisher_kind": pub.publisher_kind,
+                "is_mirror": "true" if pub.publisher_kind in ("mirror", "proxy_copy") else "false",
+                "bundled_document": "",
+            }
+        )
+    sources.append(
+        {
+            "source_id": SEED_SOURCE_ID,
+            "title": (
+                "Russia Demands Major Concessions from Ukraine in Peace Talks, Kyiv Holds Firm "
+                "(Scoop Hub report on the 2 June 2025 Istanbul round; the project's seed article)"
+            ),
+            "publisher": "Scoop Hub",
+            "url": "",
+            "published": "",
+            "source_type": "media",
+            "language": "en",
+            "publisher_kind": "aggregator",
+            "is_mirror": "false",
+            "bundled_document": SEED_BUNDLED_PATH,
+        }
+    )
+    sources = pd.DataFrame(sources).sort_values("source_id").reset_index(drop=True)
+    sid_of_url = dict(zip(sources.url, sources.source_id, strict=True))
+    pos["source_id"] = [
+        SEED_SOURCE_ID if r.origin == "seed" else sid_of_url[r.source_url] for r in pos.itertuples()
+    ]
+    src_kind = dict(zip(sources.source_id, sources.publisher_kind, strict=True))
+    src_type = dict(zip(sources.source_id, sources.source_type, strict=True))
+
+    # ---- verification log (step 1: excerpts file; step 2: pages corpus; seed file)
+    seed_text = ""
+    seed_path = ROOT.parent / "shared" / "sources" / "seed-istanbul-2025-06-02.txt"
+    if seed_path.exists():
+        seed_text = normalise(seed_path.read_text(encoding="utf-8"))
+    log = []
+    for r in pos.itertuples():
+        if r.origin == "seed":
+            found = ("yes" if normalise(r.quote) in seed_text else "no") if seed_text else "not-run"
+            log.append(
+                (r.position_id, "seed-file", found, "", "quote compared with the seed article text")
+            )
+            continue
+        if r.origin == "lead" and r.quote:
+            found = "yes" if normalise(r.quote) in norm_excerpts else "no"
+            where = (
+                "URL listed in excerpts file"
+                if r.source_url in excerpts
+                else "URL not listed in excerpts file"
+            )
+            log.append((r.position_id, "excerpts-file", found, r.source_url, where))
+        elif r.origin == "lead":
+            log.append(
+                (r.position_id, "excerpts-file", "no", "", "UNVERIFIED lead: no quote and no URL")
+            )
+    pages_by_pid = {}
+    for p in pages.itertuples():
+        log.append((p.position_id, "pages-corpus", p.found, p.matched_url, p.note))
+        pages_by_pid.setdefault(p.position_id, []).append(p.found)
+    verification = pd.DataFrame(
+        log, columns=["position_id", "checked_against", "found", "matched_url", "note"]
+    )
+    keep_ids = set(pos.position_id)
+    verification = verification[verification.position_id.isin(keep_ids)]
+    verification = verification.sort_values(["position_id", "checked_against"], kind="stable")
+
+    # ---- status and confidence rules (see codebook)
+    statuses, confidences = [], []
+    for r in pos.itertuples():
+        status = r.status
+        if not status:
+            status = "asserted" if src_type[r.source_id] == "official" else "reported"
+        statuses.append(status)
+        conf = r.confidence
+        if not conf:
+            kind = src_kind[r.source_id]
+            if status == "unverified" or r.lead_grade == "yes-lowconf":
+                conf = "low"
+            elif (
+                kind in ("mirror", "proxy_copy", "aggregator", "opinion")
+                or src_type[r.source_id] == "leak"
+            ) or (
+                "no" in pages_by_pid.get(r.position_id, [])
+                and "yes" not in pages_by_pid.get(r.position_id, [])
+            ):
+                conf = "medium"
+            else:
+                conf = "high"
+        confidences.append(conf)
+    pos["status"] = statuses
+    pos["confidence"] = confidences
+    pos.loc[pos.status == "unverified", "quote"] = pos.loc[pos.status == "unverified", "quote"]
+
+    # ---- stance: explicit where given, else a rule on the code and the actor
+    def stance_for(r):
+        if r.stance:
+            return r.stance
+        first = r.summary.split()[0].rstrip(",:") if r.summary else ""
+        if first in STANCE_BY_VERB:
+            return STANCE_BY_VERB[first]
+        if r.actor_id in ("RU_UA_agreed",):
+            return "agreement"
+        if r.actor_id in ("RU_UA_draft", "TR_UN"):
+            return "proposal"
+        if r.actor_id in ("US", "CN", "TR", "EU", "NATO"):
+            return "proposal"
+        return "demand"
+
+    pos["stance"] = [stance_for(r) for r in pos.itertuples()]
+
+    # ---- checks that must hold before writing
+    for r in pos.itertuples():
+        if r.status != "unverified" and not r.quote:
+            raise SystemExit(f"{r.position_id}: quote required")
+        if r.quote and word_count(r.quote) > MAX_QUOTE_WORDS:
+            raise SystemExit(f"{r.position_id}: quote over {MAX_QUOTE_WORDS} words")
+    if pos.position_id.duplicated().any():
+        raise SystemExit("duplicate position ids")
+
+    # ---- events: keep those with at least one position
+    events = events_in[events_in.event_id.isin(set(pos.event_id))].drop(columns=["lead_event"])
+    events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
+
+    pos = pos.sort_values("position_id").reset_index(drop=True)
+    position_cols = [
+        "position_id",
+        "date",
+        "event_id",
+        "actor_id",
+        "issue_id",
+        "stance",
+        "value",
+        "value_low",
+        "value_high",
+        "salience",
+        "amount",
+        "unit",
+        "status",
+        "summary",
+        "quote",
+        "source_id",
+        "confidence",
+        "scale_note",
+        "lead_grade",
+    ]
+    anchors_out = anchors[["issue_id", "value", "label"]].copy()
+    anchors_out["value"] = anchors_out.value.map(fmt_num)
+
+    write(pos[position_cols], "positions.csv")
+    write(anchors_out, "scale_anchors.csv")
+    write(events, "events.csv")
+    write(sources, "sources.csv")
+    write(verification, "verification.csv")
+    update_released_ids(pos, events, sources)
+    write_datapackage(pos, events, sources, anchors_out, actors, issues)
+    import codebook
+
+    codebook.write_codebook(OUT, INPUTS, VERSION)
+    write_data_readme()
+    print(
+        f"positions={len(pos)} events={len(events)} sources={len(sources)} "
+        f"anchors={len(anchors_out)} version={VERSION}"
+    )
+
+
+def write(frame: pd.DataFrame, name: str) -> None:
+    frame.to_csv(OUT / name, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def update_released_ids(pos, events, sources) -> None:
+    """Append new ids; never remove one (the id-stability test reads this file)."""
+    path = OUT / "released_ids.txt"
+    existing = []
+    if path.exists():
+        existing = [
+            ln
+            for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln and not ln.startswith("#")
+        ]
+    current = (
+        [f"positions:{i}" for i in pos.position_id]
+        + [f"events:{i}" for i in events.event_id]
+        + [f"sources:{i}" for i in sources.source_id]
+    )
+    known = set(existing)
+    merged = existing + [i for i in current if i not in known]
+    header = (
+        "# Ids released in a committed version of this dataset, one per line as table:id.\n"
+        "# Append only: a released id must never disappear or be renumbered (tests/test_data.py).\n"
+    )
+    path.write_text(header + "\n".join(merged) + "\n", encoding="utf-8")
+
+
+def field(name, ftype, description, **constraints):
+    f = {"name": name, "type": ftype, "description": description}
+    if ftype == "date":
+        f["format"] = "%Y-%m-%d"
+    if constraints:
+        f["constraints"] = constraints
+    return f
+
+
+def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
+    id_pattern = "^[A-Za-z][A-Za-z0-9_-]*$"
+    resources = [
+        {
+            "name": "actors",
+            "path": "actors.csv",
+            "schema": {
+                "fields": [
+                    field(
+                        "actor_id",
+                        "string",
+                        "Actor id.",
+                        required=True,
+                        unique=True,
+                        pattern=id_pattern,
+                    ),
+                    field("name", "string", "Actor name.", required=True),
+                    field(
+                        "role",
+                        "string",
+                        "Role.",
+                        required=True,
+                        enum=["party", "mediator", "third_party", "joint"],
+                    ),
+                    field("color", "string", "Display colour.", pattern="^#[0-9A-Fa-f]{6}$"),
+                    field("description", "string", "Who the actor stands for (extra column)."),
+                ],
+                "primaryKey": ["actor_id"],
+            },
+        },
+        {
+            "name": "issues",
+            "path": "issues.csv",
+            "schema": {
+                "fields": [
+                    field(
+                        "issue_id",
+                        "string",
+                        "Issue id.",
+                        required=True,
+                        unique=True,
+                        pattern=id_pattern,
+                    ),
+                    field("label", "string", "Short label.", required=True),
+                    field("category", "string", "Category."),
+                    field("description", "string", "What is negotiated."),
+                    field(
+                        "low_label",
+                        "string",
+                        "What 0 means (Ukraine's maximal stated aim).",
+                        required=True,
+                    ),
+                    field(
+                        "high_label",
+                        "string",
+                        "What 100 means (Russia's maximal stated aim).",
+                        required=True,
+                    ),
+                    field("order", "integer", "Display order.", minimum=1),
+                ],
+                "primaryKey": ["issue_id"],
+            },
+        },
+        {
+            "name": "scale_anchors",
+            "path": "scale_anchors.csv",
+            "schema": {
+                "fields": [
+                    field("issue_id", "string", "Issue.", required=True),
+                    field(
+                        "value",
+                        "number",
+                        "Point on the 0-100 scale.",
+                        required=True,
+                        minimum=0,
+                        maximum=100,
+                    ),
+                    field("label", "string", "The situation this value stands for.", required=True),
+                ],
+                "primaryKey": ["issue_id", "value"],
+                "foreignKeys": [
+                    {
+                        "fields": ["issue_id"],
+                        "reference": {"resource": "issues", "fields": ["issue_id"]},
+                    }
+                ],
+            },
+        },
+        {
+            "name": "events",
+            "path": "events.csv",
+            "schema": {
+                "fields": [
+                    field(
+                        "event_id", "string", "Event id (date-slug).", required=True, unique=True
+                    ),
+                    field(
+                        "date",
+                        "date",
+                        "Date (first day where the event spans days).",
+                        required=True,
+                    ),
+                    field(
+                        "date_precision",
+                        "string",
+                        "Precision of the date.",
+                        enum=["day", "month", "year"],
+                    ),
+                    field("name", "string", "Event name.", required=True),
+                    field("venue", "string", "Venue."),
+                    field(
+                        "kind",
+                        "string",
+                        "Kind of event.",
+                        required=True,
+                        enum=[
+                            "talks_round",
+                            "proposal",
+                            "statement",
+                            "summit",
+                            "agreement",
+                            "draft",
+                        ],
+                    ),
+                    field("description", "string", "Description."),
+                ],
+                "primaryKey": ["event_id"],
+            },
+        },
+        {
+            "name": "sources",
+            "path": "sources.csv",
+            "schema": {
+                "fields": [
+                    field(
+                        "source_id",
+                        "string",
+                        "Source id (src_ + hash of the URL).",
+                        required=True,
+                        unique=True,
+                    ),
+                    field(
+                        "title",
+                        "string",
+                        "Headline as seen, or a description where none was seen.",
+                        required=True,
+                    ),
+                    field(
+                        "publisher", "string", "Outlet actually hosting the page (domain level)."
+                    ),
+                    field(
+                        "url",
+                        "string",
+                        "Address of the stored page; empty only for a bundled document.",
+                    ),
+                    field("published", "date", "Publication date where it could be seen."),
+                    field(
+                        "source_type",
+                        "string",
+                        "Kind of source.",
+                        required=True,
+                        enum=["official", "leak", "media", "analyst"],
+                    ),
+                    field(
+                        "language",
+                        "string",
+                        "ISO 639-1 language of the page.",
+                        pattern="^[a-z]{2}$",
+                    ),
+                    field(
+                        "publisher_kind",
+                        "string",
+                        "Extra: what kind of publisher hosts the page.",
+                        enum=[
+                            "official",
+                            "state_media",
+                            "news_outlet",
+                            "aggregator",
+                            "mirror",
+                            "proxy_copy",
+                            "opinion",
+                            "analyst",
+                        ],
+                    ),
+                    field(
+                        "is_mirror",
+                        "boolean",
+                        "Extra: page is a mirror or proxy copy, not the original outlet.",
+                    ),
+                    field(
+                        "bundled_document",
+                        "string",
+                        "Extra: path of a bundled document where url is empty.",
+                    ),
+                ],
+                "primaryKey": ["source_id"],
+            },
+        },
+        {
+            "name": "positions",
+            "path": "positions.csv",
+            "schema": {
+                "fields": [
+                    field(
+                        "position_id", "string", "Position id (stable).", required=True, unique=True
+                    ),
+                    field(
+                        "date",
+                        "date",
+                        "Date of the statement or meeting (drafts: drafting date).",
+                        required=True,
+                    ),
+                    field("event_id", "string", "Event."),
+                    field("actor_id", "string", "Actor.", required=True),
+                    field("issue_id", "string", "Issue.", required=True),
+                    field(
+                        "stance",
+                        "string",
+                        "Kind of statement.",
+                        enum=[
+                            "demand",
+                            "counter",
+                            "offer",
+                            "proposal",
+                            "red_line",
+                            "concession",
+                            "rejection",
+                            "agreement",
+                        ],
+                    ),
+                    field(
+                        "value",
+                        "number",
+                        "Code on the issue's 0-100 scale.",
+                        required=True,
+                        minimum=0,
+                        maximum=100,
+                    ),
+                    field(
+                        "value_low",
+                        "number",
+                        "Lower end of the coding range.",
+                        minimum=0,
+                        maximum=100,
+                    ),
+                    field(
+                        "value_high",
+                        "number",
+                        "Upper end of the coding range.",
+                        minimum=0,
+                        maximum=100,
+                    ),
+                    field(
+                        "salience",
+                        "number",
+                        "Salience where a source states it.",
+                        minimum=0,
+                        maximum=1,
+                    ),
+                    field("amount", "number", "A quantity the position names.", minimum=0),
+                    field("unit", "string", "Unit of amount."),
+                    field(
+                        "status",
+                        "string",
+                        "Provenance status.",
+                        required=True,
+                        enum=["asserted", "reported", "disputed", "unverified"],
+                    ),
+                    field("summary", "string", "Neutral paraphrase.", required=True),
+                    field("quote", "string", "Verbatim excerpt of the source (at most 60 words)."),
+                    field("source_id", "string", "Source.", required=True),
+                    field(
+                        "confidence",
+                        "string",
+                        "Confidence in the row.",
+                        enum=["high", "medium", "low"],
+                    ),
+                    field("scale_note", "string", "Extra: the coder's reason for the code."),
+                    field(
+                        "lead_grade",
+                        "string",
+                        "Extra: grade of the research lead (yes, yes-lowconf, UNVERIFIED).",
+                    ),
+                ],
+                "primaryKey": ["position_id"],
+                "foreignKeys": [
+                    {
+                        "fields": ["event_id"],
+                        "reference": {"resource": "events", "fields": ["event_id"]},
+                    },
+                    {
+                        "fields": ["actor_id"],
+                        "reference": {"resource": "actors", "fields": ["actor_id"]},
+                    },
+                    {
+                        "fields": ["issue_id"],
+                        "reference": {"resource": "issues", "fields": ["issue_id"]},
+                    },
+                    {
+                        "fields": ["source_id"],
+                        "reference": {"resource": "sources", "fields": ["source_id"]},
+                    },
+                ],
+            },
+        },
+    ]
+    for res in resources:
+        res.update(
+            {
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+            }
+        )
+        res["schema"]["missingValues"] = [""]
+    descriptor = {
+        "profile": "tabular-data-package",
+        "name": DATASET_ID,
+        "title": TITLE,
+        "description": (
+            "Coded positions of Russia, Ukraine, the United States, European states, China, "
+            "Turkey and joint texts on 18 issues of the Russia–Ukraine war-ending negotiations, "
+            "February 2022 – February 2026. Every position cites a source and (unless "
+            "unverified) a short verbatim quote. 0 = Ukraine's maximal stated aim, 100 = "
+            "Russia's maximal stated aim. See README.md (codebook)."
+        ),
+        "version": VERSION,
+        "created": "2026-11-25T00:00:00Z",
+        "homepage": "",
+        "keywords": ["Russia", "Ukraine", "negotiations", "peace talks", "positions", "codebook"],
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0 (the coding); quotes belong to "
+                "their publishers",
+            }
+        ],
+        "contributors": [{"title": "negotiation gap explorer contributors", "role": "author"}],
+        "sources": [
+            {
+                "title": "Stored copies of public news pages and official texts; "
+                "see sources.csv for each row"
+            },
+            {"title": "Scoop Hub report on the 2 June 2025 Istanbul round (seed article)"},
+        ],
+        "resources": resources,
+    }
+    descriptor.pop("homepage")
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    (OUT / "datapackage.json").write_text(text, encoding="utf-8")
+
+
+def write_data_readme() -> None:
+    """data/README.md: one line per bundled dataset (tests/test_data.py checks it)."""
+    lines = [
+        "# Bundled datasets",
+        "",
+        "One line per dataset: id, what it covers, rows, version. Generated by "
+        "`scripts/build_dataset.py`; `tests/test_data.py` fails if it drifts from the datapackage.",
+        "",
+    ]
+    for pkg in sorted((ROOT / "data").glob("*/datapackage.json")):
+        if pkg.parent.name == "templates":
+            continue
+        lines.append(dataset_line(pkg))
+    lines += [
+        "",
+        "`templates/` holds empty tables with headers for bringing your own negotiation.",
+        "",
+    ]
+    (ROOT / "data" / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def dataset_line(pkg: Path) -> str:
+    descriptor = json.loads(pkg.read_text(encoding="utf-8"))
+    counts = {}
+    for res in descriptor["resources"]:
+        with open(pkg.parent / res["path"], encoding="utf-8", newline="") as fh:
+            counts[res["name"]] = sum(1 for _ in csv.reader(fh)) - 1
+    return (
+        f"- `{descriptor['name']}` — {descriptor['title']} — "
+        f"{counts.get('positions', 0)} positions, {counts.get('events', 0)} events, "
+        f"{counts.get('issues', 0)} issues, {counts.get('actors', 0)} actors, "
+        f"{counts.get('sources', 0)} sources — version {descriptor['version']}"
+    )
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
