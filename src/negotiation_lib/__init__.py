@@ -1,3 +1,43 @@
-"""Negotiation gap explorer: load, validate and compare negotiation positions as data."""
+"""Negotiation gap explorer: load, validate and compare negotiation positions as data.
+
+``import negotiation_lib as nl`` gives the data functions (pandas only). The figure and widget
+layers load on first use: ``nl.figures`` / ``nl.plot_*`` import plotly, ``nl.widgets`` /
+``nl.*_explorer`` import ipywidgets, so importing the package stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .load import DatasetNotFoundError, Negotiation, list_datasets, load
+from .validate import ValidationError, format_problems, validate
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "DatasetNotFoundError",
+    "Negotiation",
+    "ValidationError",
+    "__version__",
+    "format_problems",
+    "list_datasets",
+    "load",
+    "validate",
+]
+
+_LAZY_SUBMODULES = ("figures", "widgets")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name.startswith("plot_"):
+        return getattr(importlib.import_module(".figures", __name__), name)
+    if name.endswith("_explorer"):
+        return getattr(importlib.import_module(".widgets", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))

@@ -1,0 +1,257 @@
+"""The data contract as constants: tables, columns, types, allowed values, keys.
+
+Everything here mirrors ``DATA_CONTRACT.md``; validation (``validate.py``), the template
+``data/templates/datapackage.json`` and the loaders read these constants, so a rule lives in
+one place. No logic in this module.
+
+A column is a :class:`Column`; a table is a :class:`Table` with its columns in contract order,
+its primary key and its foreign keys (``(columns, referenced table, referenced columns)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STRING = "string"
+NUMBER = "number"
+INTEGER = "integer"
+DATE = "date"
+
+ACTOR_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
+COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
+
+ROLES = ("party", "mediator", "third_party", "joint")
+EVENT_KINDS = ("talks_round", "proposal", "statement", "summit", "agreement", "draft")
+DATE_PRECISIONS = ("day", "month", "year")
+SOURCE_TYPES = ("official", "leak", "media", "analyst")
+STANCES = (
+    "demand",
+    "counter",
+    "offer",
+    "proposal",
+    "red_line",
+    "concession",
+    "rejection",
+    "agreement",
+)
+STATUSES = ("asserted", "reported", "disputed", "unverified")
+CONFIDENCES = ("low", "medium", "high")
+CATEGORY_EXAMPLES = (
+    "territory",
+    "security",
+    "political",
+    "humanitarian",
+    "economic",
+    "legal",
+    "process",
+)
+
+#: Statuses for which ``positions.quote`` may be empty.
+QUOTE_OPTIONAL_STATUSES = ("unverified",)
+
+#: The value ``date_precision`` takes when the cell is empty.
+DEFAULT_DATE_PRECISION = "day"
+
+#: Written dates must look like this (ISO 8601 calendar date, as Table Schema's default).
+DATE_FORMAT = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = STRING
+    required: bool = False
+    description: str = ""
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+ACTORS = Table(
+    name="actors",
+    description="Who takes positions.",
+    columns=(
+        Column(
+            "actor_id",
+            required=True,
+            pattern=ACTOR_ID_PATTERN,
+            description="Short id, e.g. RU, UA, US, E3.",
+        ),
+        Column("name", required=True, description="Display name."),
+        Column(
+            "role",
+            required=True,
+            enum=ROLES,
+            description="party, mediator, third_party, or joint (a text drafted by several).",
+        ),
+        Column("color", pattern=COLOR_PATTERN, description="Optional #RRGGBB colour."),
+    ),
+    primary_key=("actor_id",),
+)
+
+ISSUES = Table(
+    name="issues",
+    description="What is negotiated; every issue has a 0-100 scale with words at both ends.",
+    columns=(
+        Column("issue_id", required=True, description="Short id of the issue."),
+        Column("label", required=True, description="Display label."),
+        Column("category", description="e.g. " + ", ".join(CATEGORY_EXAMPLES) + "."),
+        Column("description", description="Optional longer description."),
+        Column("low_label", required=True, description="What 0 on the scale means."),
+        Column("high_label", required=True, description="What 100 on the scale means."),
+        Column("order", type=INTEGER, description="Optional display order."),
+    ),
+    primary_key=("issue_id",),
+)
+
+SCALE_ANCHORS = Table(
+    name="scale_anchors",
+    description="Named points on each issue's 0-100 scale (the codebook).",
+    columns=(
+        Column("issue_id", required=True, description="The issue (foreign key to issues)."),
+        Column(
+            "value",
+            type=NUMBER,
+            required=True,
+            minimum=0,
+            maximum=100,
+            description="A point on the issue's scale, 0-100.",
+        ),
+        Column("label", required=True, description="The situation this value stands for."),
+    ),
+    primary_key=("issue_id", "value"),
+    foreign_keys=(ForeignKey(("issue_id",), "issues", ("issue_id",)),),
+)
+
+EVENTS = Table(
+    name="events",
+    description="Rounds, proposals, summits, statements, drafts.",
+    columns=(
+        Column("event_id", required=True, description="Short id of the event."),
+        Column("date", type=DATE, required=True, description="YYYY-MM-DD."),
+        Column(
+            "date_precision",
+            enum=DATE_PRECISIONS,
+            description="day, month or year (empty means day).",
+        ),
+        Column("name", required=True, description="Name of the event."),
+        Column("venue", description="Optional place."),
+        Column("kind", required=True, enum=EVENT_KINDS, description="What kind of event."),
+        Column("description", description="Optional description."),
+    ),
+    primary_key=("event_id",),
+)
+
+SOURCES = Table(
+    name="sources",
+    description="Where each coded position comes from.",
+    columns=(
+        Column("source_id", required=True, description="Short id of the source."),
+        Column("title", required=True, description="Title of the document or article."),
+        Column("publisher", description="Optional publisher."),
+        Column("url", description="Where to read it (empty only for a bundled document)."),
+        Column("published", type=DATE, description="Optional publication date, YYYY-MM-DD."),
+        Column("source_type", required=True, enum=SOURCE_TYPES, description="Kind of source."),
+        Column("language", pattern=LANGUAGE_PATTERN, description="Optional ISO 639-1 code."),
+    ),
+    primary_key=("source_id",),
+)
+
+POSITIONS = Table(
+    name="positions",
+    description="The ledger: one actor's stated position on one issue at one date.",
+    columns=(
+        Column("position_id", required=True, description="Short id of the row."),
+        Column("date", type=DATE, required=True, description="YYYY-MM-DD."),
+        Column("event_id", description="Optional event (foreign key to events)."),
+        Column("actor_id", required=True, description="Who (foreign key to actors)."),
+        Column("issue_id", required=True, description="On what (foreign key to issues)."),
+        Column("stance", required=True, enum=STANCES, description="Kind of statement."),
+        Column(
+            "value",
+            type=NUMBER,
+            required=True,
+            minimum=0,
+            maximum=100,
+            description="The position on the issue's 0-100 scale.",
+        ),
+        Column(
+            "value_low",
+            type=NUMBER,
+            minimum=0,
+            maximum=100,
+            description="Optional lower end of the coded range (value_low <= value).",
+        ),
+        Column(
+            "value_high",
+            type=NUMBER,
+            minimum=0,
+            maximum=100,
+            description="Optional upper end of the coded range (value <= value_high).",
+        ),
+        Column(
+            "salience",
+            type=NUMBER,
+            minimum=0,
+            maximum=1,
+            description="Optional 0-1: how much the actor cares, where a source says so.",
+        ),
+        Column("amount", type=NUMBER, description="Optional quantity the position names."),
+        Column("unit", description="Optional unit of amount, e.g. troops."),
+        Column("status", required=True, enum=STATUSES, description="How well it is attested."),
+        Column("summary", required=True, description="Neutral paraphrase of the position."),
+        Column(
+            "quote",
+            description="Verbatim excerpt of the source; required unless status is unverified.",
+        ),
+        Column("source_id", required=True, description="Where it comes from (sources)."),
+        Column("confidence", enum=CONFIDENCES, description="Optional: high, medium, low."),
+    ),
+    primary_key=("position_id",),
+    foreign_keys=(
+        ForeignKey(("event_id",), "events", ("event_id",)),
+        ForeignKey(("actor_id",), "actors", ("actor_id",)),
+        ForeignKey(("issue_id",), "issues", ("issue_id",)),
+        ForeignKey(("source_id",), "sources", ("source_id",)),
+    ),
+)
+
+#: The six tables, in the order they are read and reported.
+TABLES: tuple[Table, ...] = (ACTORS, ISSUES, SCALE_ANCHORS, EVENTS, SOURCES, POSITIONS)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: Columns turned into pandas categoricals on load (enum columns).
+CATEGORICAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    f"{t.name}.{c.name}": c.enum for t in TABLES for c in t.columns if c.enum is not None
+}
+
+#: Columns of the problems table returned by ``validate`` and carried by ``ValidationError``.
+PROBLEM_COLUMNS = ("table", "row", "column", "rule", "value", "message")
+
+DATAPACKAGE_FILE = "datapackage.json"

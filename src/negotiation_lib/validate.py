@@ -1,0 +1,748 @@
+"""Check a dataset against the data contract and convert it, collecting every problem at once.
+
+``validate(source)`` returns a DataFrame of problems (empty when the dataset is valid) and never
+raises for bad data. ``load()`` (in ``load.py``) raises :class:`ValidationError` carrying the same
+DataFrame. One problem row is one thing wrong, with columns:
+
+- ``table``: the file it is in (``positions.csv``, ``datapackage.json``),
+- ``row``: the row as a spreadsheet shows it (header = 1, first record = 2); ``<NA>`` when the
+  problem is about a whole file or column,
+- ``column``: the column (or ``datapackage.json`` key), ``<NA>`` for whole-file problems,
+- ``rule``: a short stable code: ``missing_file``, ``empty_file``, ``encoding``, ``csv``,
+  ``json``, ``resource``, ``header``, ``missing_column``, ``required``, ``type``, ``date``,
+  ``range``, ``interval``, ``enum``, ``pattern``, ``unique``, ``foreign_key``,
+  ``quote_required``,
+- ``value``: the cell exactly as written (``<NA>`` when there is none),
+- ``message``: what is wrong and how to fix it.
+
+What is accepted on purpose (as careful tools do): a UTF-8 byte-order mark (Excel writes one),
+CRLF line endings, extra columns (kept as text, exactly as written), missing *optional* columns
+(filled with missing values), empty optional cells, blank lines (ignored). Cells are read as text
+first (nothing is coerced silently), then checked, then converted.
+
+Dates must be written ``YYYY-MM-DD`` (an event known only to the month or year carries its first
+day and ``date_precision`` ``month`` or ``year``). A cell holding only spaces counts as empty for
+required columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .schema import DATE, INTEGER, NUMBER, PROBLEM_COLUMNS, Column, Table
+
+__all__ = ["ValidationError", "format_problems", "frictionless_schema", "validate"]
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class ValidationError(Exception):
+    """A dataset breaks the data contract. ``.problems`` is the DataFrame of every problem."""
+
+    def __init__(self, problems: pd.DataFrame, *, dataset: str = "") -> None:
+        self.problems = problems
+        self.dataset = dataset
+        super().__init__(format_problems(problems, dataset=dataset))
+
+    def __str__(self) -> str:
+        return format_problems(self.problems, dataset=self.dataset)
+
+
+def validate(source: str | Path) -> pd.DataFrame:
+    """Check a dataset (bundled id, folder or ``datapackage.json`` path) against the contract.
+
+    Returns the problems DataFrame (one row per problem, columns ``table, row, column, rule,
+    value, message``), empty when the dataset is valid. Bad data never raises; a ``source`` that
+    names nothing at all (no such path or dataset id) raises ``FileNotFoundError``.
+    """
+    from .load import resolve_source  # load imports this module; resolve lazily
+
+    folder, descriptor = resolve_source(source)
+    _, _, problems = check_dataset(folder, descriptor)
+    return problems
+
+
+def format_problems(problems: pd.DataFrame, *, dataset: str = "", max_rows: int | None = 50) -> str:
+    """A readable, aligned text table of problems (for terminals and ``str(ValidationError)``)."""
+    n = len(problems)
+    where = f" in {dataset}" if dataset else ""
+    if n == 0:
+        return f"no problems{where}"
+    head = f"{n} problem{'s' if n != 1 else ''}{where}:"
+    shown = problems if max_rows is None else problems.head(max_rows)
+    cols = ["table", "row", "column", "rule", "value", "message"]
+    cells = [
+        [_cell_text(rec[c], limit=40 if c == "value" else None) for c in cols]
+        for rec in shown.to_dict("records")
+    ]
+    widths = [
+        max([len(c)] + [len(row[i]) for row in cells]) if c != "message" else 0
+        for i, c in enumerate(cols)
+    ]
+    lines = [head, "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * max(w, len(c)) for c, w in zip(cols, widths, strict=True)))
+    for row in cells:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    if len(shown) < n:
+        lines.append(f"... and {n - len(shown)} more (all of them are in .problems)")
+    return "\n".join(lines)
+
+
+def _cell_text(value: Any, *, limit: int | None) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = str(value)
+    # Control characters from data must not drive the terminal.
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Collecting problems
+
+
+class _Problems:
+    """Accumulates problems: single records and vectorised batches (a mask over a table)."""
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+        self._records: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        table: str,
+        rule: str,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self._records.append(
+            {
+                "table": table,
+                "row": row,
+                "column": column,
+                "rule": rule,
+                "value": value,
+                "message": message,
+            }
+        )
+
+    def add_rows(
+        self,
+        table: str,
+        frame: pd.DataFrame,
+        mask: pd.Series,
+        column: str,
+        rule: str,
+        message: str | pd.Series,
+    ) -> None:
+        """One problem per True in ``mask``; ``message`` may be a Series aligned with frame."""
+        if not mask.any():
+            return
+        values = frame.loc[mask, column]
+        msgs = message[mask] if isinstance(message, pd.Series) else message
+        part = pd.DataFrame(
+            {
+                "table": table,
+                "row": values.index.to_numpy() + 2,
+                "column": column,
+                "rule": rule,
+                "value": values.to_numpy(dtype=object),
+                "message": np.asarray(msgs, dtype=object) if isinstance(msgs, pd.Series) else msgs,
+            }
+        )
+        self._parts.append(part)
+
+    def frame(self, table_order: list[str]) -> pd.DataFrame:
+        parts = list(self._parts)
+        if self._records:
+            parts.insert(0, pd.DataFrame.from_records(self._records, columns=PROBLEM_COLUMNS))
+        if not parts:
+            out = pd.DataFrame({c: pd.Series(dtype="str") for c in PROBLEM_COLUMNS})
+            out["row"] = pd.Series(dtype="Int64")
+            return out
+        out = pd.concat(parts, ignore_index=True)
+        order = {name: i for i, name in enumerate(table_order)}
+        out["row"] = pd.array(out["row"], dtype="Int64")
+        for c in ("table", "column", "rule", "value", "message"):
+            out[c] = out[c].astype("str")
+        rank = out["table"].map(order).fillna(len(order))
+        out = (
+            out.assign(_rank=rank, _row=out["row"].fillna(0))
+            .sort_values(["_rank", "_row"], kind="stable")
+            .drop(columns=["_rank", "_row"])
+            .reset_index(drop=True)
+        )
+        return out[list(PROBLEM_COLUMNS)]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+
+
+def _read_descriptor(path: Path, problems: _Problems) -> dict[str, Any] | None:
+    name = schema.DATAPACKAGE_FILE
+    if not path.is_file():
+        problems.add(
+            name,
+            "missing_file",
+            f"{path} does not exist: a dataset folder needs a datapackage.json "
+            "(copy data/templates/datapackage.json or run `python -m negotiation_lib init DIR`)",
+        )
+        return None
+    raw = path.read_bytes()
+    if raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM) :]
+    if not raw.strip():
+        problems.add(name, "empty_file", f"{name} is empty: it must hold a JSON object")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.add(name, "encoding", _encoding_message(name, raw, err))
+        return None
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as err:
+        problems.add(
+            name,
+            "json",
+            f"{name} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}",
+        )
+        return None
+    if not isinstance(meta, dict):
+        problems.add(name, "json", f"{name} must hold a JSON object ({{...}}) at the top level")
+        return None
+    return meta
+
+
+def _resource_paths(
+    folder: Path, meta: dict[str, Any] | None, problems: _Problems
+) -> dict[str, tuple[str, Path]]:
+    """Map each contract table to (label used in problems, file path)."""
+    default = {t.name: (t.file, folder / t.file) for t in schema.TABLES}
+    if meta is None:
+        return default
+    name = schema.DATAPACKAGE_FILE
+    if not isinstance(meta.get("name"), str) or not meta.get("name", "").strip():
+        problems.add(
+            name,
+            "required",
+            'the data package needs a "name" (a short lower-case id, e.g. "my-negotiation")',
+            column="name",
+            value=None if meta.get("name") is None else str(meta.get("name")),
+        )
+    resources = meta.get("resources")
+    if not isinstance(resources, list):
+        problems.add(
+            name,
+            "json",
+            '"resources" must be a list with one entry per table (actors, issues, '
+            "scale_anchors, events, sources, positions)",
+            column="resources",
+        )
+        return default
+    by_name: dict[str, dict[str, Any]] = {}
+    by_file: dict[str, dict[str, Any]] = {}
+    for res in resources:
+        if not isinstance(res, dict):
+            continue
+        if isinstance(res.get("name"), str):
+            by_name.setdefault(res["name"], res)
+        if isinstance(res.get("path"), str):
+            by_file.setdefault(Path(res["path"]).name, res)
+    out: dict[str, tuple[str, Path]] = {}
+    for table in schema.TABLES:
+        res = by_name.get(table.name) or by_file.get(table.file)
+        if res is None:
+            problems.add(
+                name,
+                "resource",
+                f'no resource for table "{table.name}": add {{"name": "{table.name}", '
+                f'"path": "{table.file}", ...}} to "resources"',
+                column="resources",
+                value=table.name,
+            )
+            out[table.name] = default[table.name]
+            continue
+        rel = res.get("path")
+        if not isinstance(rel, str) or not rel.strip():
+            problems.add(
+                name,
+                "resource",
+                f'resource "{table.name}" needs a "path" to its CSV file (e.g. "{table.file}")',
+                column="resources",
+                value=table.name,
+            )
+            out[table.name] = default[table.name]
+            continue
+        if "://" in rel or Path(rel).is_absolute():
+            problems.add(
+                name,
+                "resource",
+                f'resource "{table.name}" path {rel!r} must be a file inside the dataset folder',
+                column="resources",
+                value=rel,
+            )
+            out[table.name] = default[table.name]
+            continue
+        out[table.name] = (rel, folder / rel)
+    return out
+
+
+def _encoding_message(label: str, raw: bytes, err: UnicodeDecodeError) -> str:
+    line = raw[: err.start].count(b"\n") + 1
+    bad = raw[err.start : err.start + 1].hex()
+    return (
+        f"{label} is not UTF-8 text (byte 0x{bad} on line {line} cannot be read). "
+        "It was probably saved in another encoding (e.g. Windows-1251 or Latin-1): save it "
+        'again as UTF-8 (in Excel: "CSV UTF-8")'
+    )
+
+
+_PARSER_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | None:
+    """Read a CSV as text cells, keeping the index as record number (row = index + 2)."""
+    if not path.is_file():
+        problems.add(label, "missing_file", f"{label} does not exist (looked for {path})")
+        return None
+    raw = path.read_bytes()
+    if raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM) :]
+    if not raw.strip():
+        problems.add(label, "empty_file", f"{label} is empty: it needs at least its header row")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.add(label, "encoding", _encoding_message(label, raw, err))
+        return None
+    header = next(csv.reader(io.StringIO(text)), [])
+    bad_header = False
+    seen: set[str] = set()
+    for i, col in enumerate(header, start=1):
+        if col.strip() == "":
+            problems.add(
+                label, "header", f"column {i} of the header row has no name", value=col, row=1
+            )
+            bad_header = True
+        elif col in seen:
+            problems.add(
+                label,
+                "header",
+                f"column name {col!r} appears more than once in the header row",
+                column=col,
+                row=1,
+                value=col,
+            )
+            bad_header = True
+        seen.add(col)
+    if bad_header:
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, ValueError) as err:
+        found = _PARSER_LINE.search(str(err))
+        if found:
+            expected, line, saw = found.groups()
+            message = (
+                f"line {line} has {saw} fields but the header has {expected}: a value that "
+                'contains a comma must be put in double quotes ("...")'
+            )
+        else:
+            message = f"{label} could not be read as CSV: {err}"
+        problems.add(label, "csv", message)
+        return None
+    if frame.isna().any().any():  # short rows: missing trailing cells are empty
+        frame = frame.fillna("")
+    if len(frame):
+        blank = (frame == "").all(axis=1)
+        if blank.any():
+            frame = frame[~blank]
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Checking one table
+
+
+def _missing(s: pd.Series) -> pd.Series:
+    empty = s == ""
+    # whitespace-only counts as empty; check only cells that start or end with whitespace
+    maybe = ~empty & (s.str.match(r"\s") | s.str.contains(r"\s$", regex=True))
+    if maybe.any():
+        empty = empty | (maybe & (s.str.strip() == ""))
+    return empty
+
+
+def _allowed_text(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def _check_table(
+    table: Table, label: str, frame: pd.DataFrame, problems: _Problems
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Column-wise checks; returns the frame (missing optional columns added) and parsed values."""
+    parsed: dict[str, pd.Series] = {}
+    present = set(frame.columns)
+    for col in table.columns:
+        if col.name not in present:
+            if col.required:
+                hint = _header_hint(col.name, frame.columns)
+                problems.add(
+                    label,
+                    "missing_column",
+                    f"{label} has no column {col.name!r}, which is required{hint}",
+                    column=col.name,
+                )
+            frame[col.name] = ""
+            parsed[col.name] = _empty_parsed(col, len(frame), frame.index)
+            continue
+        s = frame[col.name]
+        empty = _missing(s) if col.required else s == ""
+        if col.required:
+            problems.add_rows(
+                label, frame, empty, col.name, "required", f"{col.name} is required but empty"
+            )
+        parsed[col.name] = _check_values(col, label, frame, s, empty, problems)
+    return frame, parsed
+
+
+def _header_hint(name: str, columns: Iterable[str]) -> str:
+    for c in columns:
+        if c.strip().lower() == name:
+            return f" (there is a column {c!r}: remove spaces / use lower case)"
+    close = difflib.get_close_matches(name, [str(c) for c in columns], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _empty_parsed(col: Column, n: int, index: pd.Index) -> pd.Series:
+    if col.type in (NUMBER, INTEGER):
+        return pd.Series(np.nan, index=index, dtype="float64")
+    if col.type == DATE:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+    return pd.Series(pd.NA, index=index, dtype="str")
+
+
+def _check_values(
+    col: Column,
+    label: str,
+    frame: pd.DataFrame,
+    s: pd.Series,
+    empty: pd.Series,
+    problems: _Problems,
+) -> pd.Series:
+    present = ~empty
+    if col.type in (NUMBER, INTEGER):
+        num = pd.to_numeric(s.where(present), errors="coerce").astype("float64")
+        bad = present & num.isna()
+        kind = "a number" if col.type == NUMBER else "a whole number"
+        problems.add_rows(
+            label,
+            frame,
+            bad,
+            col.name,
+            "type",
+            f"{col.name} must be {kind} (use . as decimal point, no units or spaces)",
+        )
+        if col.type == INTEGER:
+            frac = present & ~bad & (num % 1 != 0)
+            problems.add_rows(
+                label, frame, frac, col.name, "type", f"{col.name} must be a whole number"
+            )
+            num = num.where(~frac)
+        ok = num.notna()
+        if col.minimum is not None or col.maximum is not None:
+            lo = -np.inf if col.minimum is None else col.minimum
+            hi = np.inf if col.maximum is None else col.maximum
+            out = ok & ((num < lo) | (num > hi))
+            problems.add_rows(
+                label,
+                frame,
+                out,
+                col.name,
+                "range",
+                f"{col.name} must be between {_num(lo)} and {_num(hi)}",
+            )
+        return num.where(present & ~bad)
+    if col.type == DATE:
+        dates = pd.to_datetime(s.where(present), format=schema.DATE_FORMAT, errors="coerce")
+        # strptime accepts single-digit months/days; ISO 8601 (and our contract) does not
+        strict = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+        bad = present & (dates.isna() | ~strict.fillna(False).astype(bool))
+        problems.add_rows(
+            label,
+            frame,
+            bad,
+            col.name,
+            "date",
+            f"{col.name} must be a date written YYYY-MM-DD (e.g. 2022-03-29)",
+        )
+        return dates.where(~bad)
+    # text
+    if col.enum is not None:
+        bad = present & ~s.isin(col.enum)
+        if bad.any():
+            lower = {v.lower(): v for v in col.enum}
+            msgs = s[bad].map(
+                lambda v: (
+                    f"{col.name} must be one of: {_allowed_text(col.enum)}"
+                    + (
+                        f" (did you mean {lower[v.strip().lower()]!r}?)"
+                        if v.strip().lower() in lower
+                        else ""
+                    )
+                )
+            )
+            problems.add_rows(
+                label, frame, bad, col.name, "enum", msgs.reindex(frame.index, fill_value="")
+            )
+    if col.pattern is not None:
+        bad = present & ~s.str.fullmatch(col.pattern[1:-1]).fillna(False).astype(bool)
+        problems.add_rows(
+            label,
+            frame,
+            bad,
+            col.name,
+            "pattern",
+            f"{col.name} must match {col.pattern} ({_PATTERN_HELP.get(col.pattern, '')})",
+        )
+    return s.where(present)
+
+
+_PATTERN_HELP = {
+    schema.ACTOR_ID_PATTERN: "a letter, then letters, digits, _ or -; no spaces",
+    schema.COLOR_PATTERN: "a colour like #1f77b4",
+    schema.LANGUAGE_PATTERN: "a two-letter ISO 639-1 code like en, ru, uk",
+}
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check_unique(
+    table: Table,
+    label: str,
+    frame: pd.DataFrame,
+    parsed: dict[str, pd.Series],
+    problems: _Problems,
+) -> None:
+    keys = pd.DataFrame({c: parsed[c] for c in table.primary_key})
+    complete = keys.notna().all(axis=1)
+    dup = complete & keys.duplicated(keep="first")
+    if not dup.any():
+        return
+    first_row = (
+        pd.Series(keys.index.to_numpy(), index=keys.index)
+        .groupby([keys[c] for c in table.primary_key])
+        .transform("first")
+        + 2
+    )
+    col = table.primary_key[-1] if len(table.primary_key) > 1 else table.primary_key[0]
+    key_text = " + ".join(table.primary_key)
+    msgs = (
+        "duplicate "
+        + key_text
+        + ": the same value is already in row "
+        + first_row.astype("int64").astype(str)
+    )
+    problems.add_rows(label, frame, dup, col, "unique", msgs.reindex(frame.index))
+
+
+def _check_interval(label: str, frame: pd.DataFrame, parsed: dict[str, pd.Series], problems):
+    value, low, high = parsed["value"], parsed["value_low"], parsed["value_high"]
+    problems.add_rows(
+        label,
+        frame,
+        (low > value).fillna(False).astype(bool),
+        "value_low",
+        "interval",
+        "value_low must not be above value (value_low <= value <= value_high)",
+    )
+    problems.add_rows(
+        label,
+        frame,
+        (high < value).fillna(False).astype(bool),
+        "value_high",
+        "interval",
+        "value_high must not be below value (value_low <= value <= value_high)",
+    )
+    both_only = value.isna() & (low > high).fillna(False).astype(bool)
+    problems.add_rows(
+        label,
+        frame,
+        both_only,
+        "value_high",
+        "interval",
+        "value_high must not be below value_low",
+    )
+
+
+def _check_quote(label: str, frame: pd.DataFrame, problems: _Problems) -> None:
+    quote_missing = _missing(frame["quote"])
+    needs = ~frame["status"].isin(schema.QUOTE_OPTIONAL_STATUSES)
+    problems.add_rows(
+        label,
+        frame,
+        quote_missing & needs,
+        "quote",
+        "quote_required",
+        "quote is required (a verbatim excerpt of the source) unless status is unverified",
+    )
+
+
+def _check_foreign_keys(
+    tables: dict[str, tuple[str, pd.DataFrame, dict[str, pd.Series]]],
+    missing_columns: set[tuple[str, str]],
+    problems: _Problems,
+) -> None:
+    for table in schema.TABLES:
+        if table.name not in tables:
+            continue
+        label, frame, parsed = tables[table.name]
+        for fk in table.foreign_keys:
+            (col,), (ref_col,) = fk.columns, fk.ref_columns
+            if fk.table not in tables or (table.name, col) in missing_columns:
+                continue
+            if (fk.table, ref_col) in missing_columns:
+                continue
+            ref_label, _, ref_parsed = tables[fk.table]
+            known = ref_parsed[ref_col].dropna()
+            values = parsed[col]
+            bad = values.notna() & ~values.isin(known)
+            if not bad.any():
+                continue
+            known_list = sorted(set(known.astype(str)))
+            suggestions: dict[str, str] = {}
+            for v in pd.unique(values[bad].astype(str))[:50]:
+                close = difflib.get_close_matches(v, known_list, n=1)
+                suggestions[v] = f" Did you mean {close[0]!r}?" if close else ""
+            shown = ", ".join(known_list[:10]) + (" ..." if len(known_list) > 10 else "")
+            base = f"{col} is not in {ref_label} (column {ref_col}; known: {shown or 'none'})."
+            msgs = base + values[bad].astype(str).map(suggestions).fillna("")
+            problems.add_rows(
+                label, frame, bad, col, "foreign_key", msgs.reindex(frame.index, fill_value="")
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Whole dataset
+
+
+def check_dataset(
+    folder: Path, descriptor: Path
+) -> tuple[dict[str, pd.DataFrame] | None, dict[str, Any] | None, pd.DataFrame]:
+    """Read and check every file of a dataset in one pass.
+
+    Returns ``(tables, meta, problems)``: ``tables`` maps table name to its converted DataFrame
+    and ``meta`` is the parsed descriptor, both ``None`` unless ``problems`` is empty.
+    """
+    problems = _Problems()
+    meta = _read_descriptor(descriptor, problems)
+    paths = _resource_paths(folder, meta, problems)
+    checked: dict[str, tuple[str, pd.DataFrame, dict[str, pd.Series]]] = {}
+    missing_columns: set[tuple[str, str]] = set()
+    for table in schema.TABLES:
+        label, path = paths[table.name]
+        frame = _read_csv(label, path, problems)
+        if frame is None:
+            continue
+        for col in table.columns:
+            if col.name not in frame.columns:
+                missing_columns.add((table.name, col.name))
+        frame, parsed = _check_table(table, label, frame, problems)
+        _check_unique(table, label, frame, parsed, problems)
+        if table is schema.POSITIONS:
+            _check_interval(label, frame, parsed, problems)
+            _check_quote(label, frame, problems)
+        checked[table.name] = (label, frame, parsed)
+    _check_foreign_keys(checked, missing_columns, problems)
+    order = [schema.DATAPACKAGE_FILE] + [paths[t.name][0] for t in schema.TABLES]
+    result = problems.frame(order)
+    if len(result):
+        return None, None, result
+    tables = {name: _convert(schema.TABLES_BY_NAME[name], *checked[name][1:]) for name in checked}
+    return tables, meta, result
+
+
+def _convert(table: Table, frame: pd.DataFrame, parsed: dict[str, pd.Series]) -> pd.DataFrame:
+    """Contract columns in contract order with proper dtypes, then extra columns as written."""
+    out: dict[str, pd.Series] = {}
+    for col in table.columns:
+        values = parsed[col.name]
+        if col.enum is not None:
+            if col.name == "date_precision":
+                values = values.fillna(schema.DEFAULT_DATE_PRECISION)
+            values = pd.Categorical(values, categories=list(col.enum))
+        elif col.type == DATE:
+            values = values.astype("datetime64[us]")
+        elif col.type in (NUMBER, INTEGER):
+            values = values.astype("float64")
+        else:
+            values = values.astype("str")
+        out[col.name] = values
+    known = set(table.column_names)
+    for extra in frame.columns:
+        if extra not in known:
+            out[extra] = frame[extra].astype("str")
+    result = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+    return result
+
+
+def frictionless_schema(table: Table) -> dict[str, Any]:
+    """The Table Schema (Frictionless) for a contract table, as used in ``datapackage.json``."""
+    fields = []
+    for col in table.columns:
+        field: dict[str, Any] = {"name": col.name, "type": col.type}
+        if col.description:
+            field["description"] = col.description
+        if col.type == DATE:
+            field["format"] = "default"
+        constraints: dict[str, Any] = {}
+        if col.required:
+            constraints["required"] = True
+        if col.enum is not None:
+            constraints["enum"] = list(col.enum)
+        if col.pattern is not None:
+            constraints["pattern"] = col.pattern[1:-1]
+        if col.minimum is not None:
+            constraints["minimum"] = col.minimum
+        if col.maximum is not None:
+            constraints["maximum"] = col.maximum
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    out: dict[str, Any] = {"fields": fields, "primaryKey": list(table.primary_key)}
+    if table.foreign_keys:
+        out["foreignKeys"] = [
+            {
+                "fields": list(fk.columns),
+                "reference": {"resource": fk.table, "fields": list(fk.ref_columns)},
+            }
+            for fk in table.foreign_keys
+        ]
+    return out
