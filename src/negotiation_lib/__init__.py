@@ -10,6 +10,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .gaps import (
+    combined_positions,
+    compute_conflicts,
+    compute_gaps,
+    compute_movement,
+    compute_overall_gap,
+    positions_asof,
+)
 from .load import DatasetNotFoundError, Negotiation, list_datasets, load
 from .validate import ValidationError, format_problems, validate
 
@@ -20,9 +28,15 @@ __all__ = [
     "Negotiation",
     "ValidationError",
     "__version__",
+    "combined_positions",
+    "compute_conflicts",
+    "compute_gaps",
+    "compute_movement",
+    "compute_overall_gap",
     "format_problems",
     "list_datasets",
     "load",
+    "positions_asof",
     "validate",
 ]
 

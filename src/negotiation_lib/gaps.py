@@ -1,0 +1,576 @@
+"""Positions as of a date, gaps between two actors, the overall gap, movement, conflicts.
+
+Pure pandas, vectorised (``merge_asof``, grouped shifts and cumulative sums; no loops over
+dates or rows).
+
+**Holding a position.** A position stated at date ``d`` holds from ``d`` until the same actor
+states a new one on the same issue ("as of" semantics). ``max_age`` caps how long it is carried:
+it is in force at ``t`` only while ``t - d <= max_age`` (an int/float is a number of days, or
+anything ``pandas.Timedelta`` accepts, e.g. ``"180D"``). ``carry_forward=False`` means a
+position holds only on its own date (the same as ``max_age=0``).
+
+**Several rows for the same (actor, issue, date)** (e.g. two sources) are combined by one rule:
+``value`` is the mean of their values, ``value_low`` the smallest and ``value_high`` the largest
+of their interval ends (a row without a range counts as ``[value, value]``), ``salience`` the
+mean of the given saliences; every other column (``position_id``, ``stance``, ``quote``,
+``source_id`` ...) is taken from the first of the rows in file order. The combined row carries
+``n_rows`` (how many rows it stands for) and ``position_ids`` (all of their ids, joined by
+``;``). :func:`compute_conflicts` lists the groups whose values or ranges differ.
+
+**Gap** between ``a`` and ``b`` on an issue: ``|value_a - value_b|``; with ranges the interval
+``[max(0, low_b - high_a, low_a - high_b), max(high_b - low_a, high_a - low_b)]`` (``gap_low``,
+``gap_high``), where a position without a range has ``low = high = value``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .load import Negotiation
+
+__all__ = [
+    "combined_positions",
+    "compute_conflicts",
+    "compute_gaps",
+    "compute_movement",
+    "compute_overall_gap",
+    "positions_asof",
+]
+
+_KEYS = ["actor_id", "issue_id", "date"]
+_DAY = pd.Timedelta(days=1)
+_ROUND = 9  # decimals kept after summing many float deltas (removes 1e-13 residue)
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+def _timestamp(value: Any, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    ts = pd.Timestamp(value)
+    if ts is pd.NaT or pd.isna(ts):
+        raise ValueError(f"{name} must be a date, got {value!r}")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(None)
+    return ts.normalize()
+
+
+def _age_limit(carry_forward: bool, max_age: Any) -> pd.Timedelta | None:
+    """How long a position holds after its date; ``None`` means until replaced."""
+    if not carry_forward:
+        return pd.Timedelta(0)
+    if max_age is None:
+        return None
+    limit = (
+        pd.Timedelta(days=float(max_age))
+        if isinstance(max_age, int | float | np.integer | np.floating)
+        else pd.Timedelta(max_age)
+    )
+    if pd.isna(limit) or limit < pd.Timedelta(0):
+        raise ValueError(f"max_age must be a non-negative duration, got {max_age!r}")
+    return limit
+
+
+def _as_list(values: str | Iterable[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return [values]
+    return list(values)
+
+
+def _check_actor(neg: Negotiation, actor: str) -> None:
+    if not (neg.actors["actor_id"] == actor).any():
+        known = ", ".join(neg.actors["actor_id"].astype(str))
+        raise ValueError(f"unknown actor {actor!r} (actors: {known})")
+
+
+def _check_issues(neg: Negotiation, issues: list[str] | None) -> None:
+    if issues is None:
+        return
+    unknown = sorted(set(issues) - set(neg.issues["issue_id"]))
+    if unknown:
+        known = ", ".join(neg.issues["issue_id"].astype(str))
+        raise ValueError(f"unknown issue(s) {', '.join(unknown)} (issues: {known})")
+
+
+def combined_positions(
+    neg: Negotiation,
+    *,
+    actors: Iterable[str] | None = None,
+    issues: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Positions with several rows for one (actor, issue, date) combined by the module's rule.
+
+    One row per (actor, issue, date), in file order of each group's first row. Columns: every
+    positions column (``value_low``/``value_high`` filled with ``value`` where no range is
+    given), plus ``n_rows`` and ``position_ids``.
+    """
+    p = neg.positions
+    if actors is not None:
+        p = p[p["actor_id"].isin(list(actors))]
+    if issues is not None:
+        p = p[p["issue_id"].isin(list(issues))]
+    p = p.copy()
+    p["value_low"] = p["value_low"].fillna(p["value"])
+    p["value_high"] = p["value_high"].fillna(p["value"])
+    dup = p.duplicated(_KEYS, keep=False)
+    p["n_rows"] = 1
+    p["position_ids"] = p["position_id"].astype("str")
+    if not dup.any():
+        return p.reset_index(drop=True)
+    multi = p[dup]
+    grouped = multi.groupby(_KEYS, sort=False, observed=True)
+    agg = grouped.agg(
+        value=("value", "mean"),
+        value_low=("value_low", "min"),
+        value_high=("value_high", "max"),
+        salience=("salience", "mean"),
+        n_rows=("value", "size"),
+        position_ids=("position_id", ";".join),
+    )
+    firsts = multi.drop_duplicates(_KEYS, keep="first").drop(columns=list(agg.columns))
+    firsts = firsts.join(agg, on=_KEYS)
+    out = pd.concat([p[~dup], firsts]).sort_index(kind="stable")
+    return out[list(p.columns)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# positions as of a date
+
+
+def positions_asof(
+    neg: Negotiation,
+    date: Any,
+    *,
+    carry_forward: bool = True,
+    max_age: Any = None,
+    actors: Iterable[str] | None = None,
+    issues: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The positions in force at ``date``.
+
+    Returns one row per (actor, issue) that holds a position at ``date``, sorted by actor then
+    issue: the positions columns of the (combined) row in force, ``value_low``/``value_high``
+    filled with ``value`` where no range is given, ``n_rows``, ``position_ids``, and
+    ``age_days`` (days since it was stated). Actors and issues without a position are absent.
+    """
+    t = _timestamp(date, "date")
+    limit = _age_limit(carry_forward, max_age)
+    c = combined_positions(neg, actors=_as_list(actors), issues=_as_list(issues))
+    c = c[c["date"] <= t]
+    if limit is not None:
+        c = c[(t - c["date"]) <= limit]
+    c = c.sort_values("date", kind="stable").drop_duplicates(["actor_id", "issue_id"], keep="last")
+    c = c.assign(age_days=(t - c["date"]).dt.days.astype("int64"))
+    return c.sort_values(["actor_id", "issue_id"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# pairwise gaps
+
+
+_SIDE_COLUMNS = ["value", "value_low", "value_high", "salience", "position_id", "n_rows"]
+
+
+def _pair_timeline(
+    neg: Negotiation,
+    a: str,
+    b: str,
+    *,
+    issues: Iterable[str] | None,
+    start: pd.Timestamp | None,
+    carry_forward: bool,
+    max_age: Any,
+) -> pd.DataFrame:
+    """Per (issue, date) state of the pair at every date the pair's state may change.
+
+    Rows are kept only where the state (which positions are in force) differs from the previous
+    row of the same issue, plus a row at ``start`` for every issue. Not restricted to rows where
+    both actors hold a position: a row with NaN gap marks the gap ending (e.g. expiry).
+    """
+    _check_actor(neg, a)
+    _check_actor(neg, b)
+    if a == b:
+        raise ValueError("compare two different actors (a and b are the same)")
+    issue_list = _as_list(issues)
+    _check_issues(neg, issue_list)
+    limit = _age_limit(carry_forward, max_age)
+    c = combined_positions(neg, actors=[a, b], issues=issue_list)
+    c = c[["actor_id", "issue_id", "date", *_SIDE_COLUMNS]]
+    grid_parts = [c[["issue_id", "date"]]]
+    if limit is not None:
+        grid_parts.append(c[["issue_id"]].assign(date=c["date"] + limit + _DAY))
+    if start is not None:
+        grid_parts.append(
+            pd.DataFrame({"issue_id": pd.unique(c["issue_id"]), "date": start}).astype(
+                {"date": c["date"].dtype}
+            )
+        )
+    grid = pd.concat(grid_parts, ignore_index=True).drop_duplicates()
+    grid = grid.sort_values("date", kind="stable").reset_index(drop=True)
+    for actor, suffix in ((a, "_a"), (b, "_b")):
+        side = c[c["actor_id"] == actor].drop(columns="actor_id")
+        side = side.rename(columns={"date": "stated"}).sort_values("stated", kind="stable")
+        merged = pd.merge_asof(
+            grid[["issue_id", "date"]],
+            side,
+            left_on="date",
+            right_on="stated",
+            by="issue_id",
+            direction="backward",
+        )
+        if limit is not None:
+            expired = (merged["date"] - merged["stated"]) > limit
+            merged.loc[expired, _SIDE_COLUMNS] = np.nan
+        for col in _SIDE_COLUMNS:
+            grid[col + suffix] = merged[col].to_numpy()
+    grid["position_id_a"] = grid["position_id_a"].astype("str")
+    grid["position_id_b"] = grid["position_id_b"].astype("str")
+    va, vb = grid["value_a"], grid["value_b"]
+    la, ha = grid["value_low_a"], grid["value_high_a"]
+    lb, hb = grid["value_low_b"], grid["value_high_b"]
+    grid["gap"] = (va - vb).abs()
+    grid["gap_low"] = np.maximum(np.maximum(lb - ha, la - hb), 0.0).where(va.notna() & vb.notna())
+    grid["gap_high"] = np.maximum(hb - la, ha - lb)
+    grid["both"] = va.notna() & vb.notna()
+    grid = grid.sort_values(["issue_id", "date"], kind="stable").reset_index(drop=True)
+    state = (
+        grid["position_id_a"].where(grid["both"], "")
+        + "\x1f"
+        + grid["position_id_b"].where(grid["both"], "")
+    ).fillna("")
+    first_of_issue = grid["issue_id"] != grid["issue_id"].shift()
+    previous = state.shift().where(~first_of_issue, "\x1f")
+    changed = state != previous
+    if start is not None:
+        changed |= grid["date"] == start
+    return grid[changed].reset_index(drop=True)
+
+
+def _window(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None):
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= frame["date"] >= start
+    if end is not None:
+        keep &= frame["date"] <= end
+    return frame[keep]
+
+
+def compute_gaps(
+    neg: Negotiation,
+    a: str,
+    b: str,
+    *,
+    issues: Iterable[str] | str | None = None,
+    start: Any = None,
+    end: Any = None,
+    carry_forward: bool = True,
+    max_age: Any = None,
+) -> pd.DataFrame:
+    """The gap between actors ``a`` and ``b`` on each issue over time.
+
+    Returns one row per (date, issue) at which either actor's position changes, only where both
+    hold a position, sorted by issue then date. With ``start``, the first row of each issue is
+    the state in force at ``start`` (dated ``start``); ``end`` drops later rows.
+
+    Columns: ``date``, ``issue_id``, ``actor_a``, ``actor_b``, ``value_a``, ``value_b``,
+    ``gap``, ``gap_low``, ``gap_high``, ``position_id_a``, ``position_id_b`` (the first row of a
+    combined group, see the module docstring), then ``value_low_a``, ``value_high_a``,
+    ``value_low_b``, ``value_high_b``, ``n_rows_a``, ``n_rows_b``.
+    """
+    start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
+    t = _pair_timeline(
+        neg,
+        a,
+        b,
+        issues=issues,
+        start=start_ts,
+        carry_forward=carry_forward,
+        max_age=max_age,
+    )
+    t = _window(t[t["both"]], start_ts, end_ts)
+    out = pd.DataFrame(
+        {
+            "date": t["date"],
+            "issue_id": t["issue_id"].astype("str"),
+            "actor_a": pd.Series(a, index=t.index, dtype="str"),
+            "actor_b": pd.Series(b, index=t.index, dtype="str"),
+            "value_a": t["value_a"].astype("float64"),
+            "value_b": t["value_b"].astype("float64"),
+            "gap": t["gap"].astype("float64"),
+            "gap_low": t["gap_low"].astype("float64"),
+            "gap_high": t["gap_high"].astype("float64"),
+            "position_id_a": t["position_id_a"],
+            "position_id_b": t["position_id_b"],
+            "value_low_a": t["value_low_a"].astype("float64"),
+            "value_high_a": t["value_high_a"].astype("float64"),
+            "value_low_b": t["value_low_b"].astype("float64"),
+            "value_high_b": t["value_high_b"].astype("float64"),
+            "n_rows_a": t["n_rows_a"].astype("int64"),
+            "n_rows_b": t["n_rows_b"].astype("int64"),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def _issue_weights(timeline: pd.DataFrame, weights: Any) -> pd.Series:
+    if weights is None:
+        return pd.Series(1.0, index=timeline.index)
+    if isinstance(weights, str):
+        if weights != "salience":
+            raise ValueError(f'weights must be None, "salience" or a mapping, got {weights!r}')
+        sa = timeline["salience_a"].astype("float64").fillna(1.0)
+        sb = timeline["salience_b"].astype("float64").fillna(1.0)
+        return (sa + sb) / 2
+    if isinstance(weights, Mapping | pd.Series):
+        mapping = {str(k): float(v) for k, v in dict(weights).items()}
+        if any(not np.isfinite(v) or v < 0 for v in mapping.values()):
+            raise ValueError("weights must be finite and non-negative")
+        return timeline["issue_id"].map(mapping).astype("float64").fillna(0.0)
+    raise TypeError(f'weights must be None, "salience" or a mapping, got {type(weights)}')
+
+
+def compute_overall_gap(
+    neg: Negotiation,
+    a: str,
+    b: str,
+    *,
+    weights: Any = None,
+    issues: Iterable[str] | str | None = None,
+    start: Any = None,
+    end: Any = None,
+    carry_forward: bool = True,
+    max_age: Any = None,
+) -> pd.DataFrame:
+    """The overall gap between ``a`` and ``b``: the (weighted) mean over the issues where both
+    hold a position.
+
+    ``weights``: ``None`` (every issue counts 1), ``"salience"`` (an issue weighs the mean of
+    the two actors' salience as of that date; a missing salience counts as 1), or a mapping
+    ``issue_id -> weight`` (issues not in it weigh 0 and are not counted).
+
+    Returns one row per date at which any per-issue gap changes, sorted by date. Columns:
+    ``date``, ``gap``, ``gap_low``, ``gap_high`` (weighted means of the per-issue values),
+    ``n_issues`` (issues counted at that date; ``gap`` is NaN when it is 0), ``weight``
+    (sum of the weights counted).
+    """
+    start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
+    t = _pair_timeline(
+        neg,
+        a,
+        b,
+        issues=issues,
+        start=start_ts,
+        carry_forward=carry_forward,
+        max_age=max_age,
+    )
+    w = _issue_weights(t, weights)
+    active = t["both"] & (w > 0)
+    contrib = pd.DataFrame(
+        {
+            "w": w.where(active, 0.0),
+            "wg": (w * t["gap"]).where(active, 0.0),
+            "wlo": (w * t["gap_low"]).where(active, 0.0),
+            "whi": (w * t["gap_high"]).where(active, 0.0),
+            "n": active.astype("int64"),
+        }
+    )
+    # each row replaces the previous row of the same issue: add the difference
+    first_of_issue = t["issue_id"] != t["issue_id"].shift()
+    previous = contrib.shift()
+    previous.loc[first_of_issue] = 0
+    delta = contrib - previous
+    delta["date"] = t["date"]
+    totals = delta.groupby("date", sort=True).sum().cumsum()
+    n = totals["n"].round().astype("int64")
+    weight = totals["w"].round(_ROUND)
+    has = (n > 0) & (weight > 0)
+    out = pd.DataFrame(
+        {
+            "date": totals.index,
+            "gap": (totals["wg"] / totals["w"]).where(has).round(_ROUND).to_numpy(),
+            "gap_low": (totals["wlo"] / totals["w"]).where(has).round(_ROUND).to_numpy(),
+            "gap_high": (totals["whi"] / totals["w"]).where(has).round(_ROUND).to_numpy(),
+            "n_issues": n.to_numpy(),
+            "weight": weight.where(n > 0, 0.0).to_numpy(),
+        }
+    )
+    # drop dates where nothing counted changed (e.g. an actor alone restating a position)
+    signature = out[["gap", "gap_low", "gap_high", "n_issues", "weight"]]
+    same = (signature.fillna(-1) == signature.shift().fillna(-1)).all(axis=1)
+    same.iloc[:1] = out["n_issues"].iloc[:1] == 0
+    keep = ~same
+    if start_ts is not None:
+        keep |= out["date"] == start_ts
+    out = _window(out[keep], start_ts, end_ts)
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# movement and conflicts
+
+
+def _asof_values(
+    c: pd.DataFrame, queries: pd.DataFrame, by: list[str], limit: pd.Timedelta | None
+) -> pd.DataFrame:
+    """For each query row (``by`` columns + ``date``), the combined position in force."""
+    q = queries.reset_index(names="_q").sort_values("date", kind="stable")
+    side = c[[*by, "date", "value", "position_id"]].rename(columns={"date": "stated"})
+    side = side.sort_values("stated", kind="stable")
+    m = pd.merge_asof(
+        q, side, left_on="date", right_on="stated", by=by, direction="backward"
+    ).set_index("_q")
+    if limit is not None:
+        m.loc[(m["date"] - m["stated"]) > limit, ["value", "position_id"]] = np.nan
+    return m.sort_index()
+
+
+def compute_movement(
+    neg: Negotiation,
+    actor: str,
+    *,
+    start: Any = None,
+    end: Any = None,
+    issues: Iterable[str] | str | None = None,
+    others: Iterable[str] | str | None = None,
+    carry_forward: bool = True,
+    max_age: Any = None,
+) -> pd.DataFrame:
+    """How ``actor`` moved on each issue between ``start`` and ``end``, and toward whom.
+
+    ``start``/``end`` default, per issue, to the actor's first and last statement on it. The
+    actor's value at each end is the one in force then (as-of semantics).
+
+    Returns one row per (issue, other actor), sorted by issue then other actor, for the issues
+    the actor has stated a position on (up to ``end``). Columns: ``issue_id``, ``actor_id``,
+    ``start``, ``end``, ``value_start``, ``value_end``, ``change`` (end minus start),
+    ``other_actor``, ``other_value`` (the other actor's value in force at ``start``: "the other
+    side's position at that time"), ``gap_before`` (|value_start - other_value|),
+    ``gap_after`` (|value_end - other_value|), ``toward`` (boolean: the actor moved in the
+    direction of ``other_value``, i.e. a concession to that actor; False when it did not move or
+    moved away; NA when a value is missing). ``others`` defaults to every other actor with a
+    position on that issue; an issue no other actor speaks to has one row with ``other_actor``
+    NA.
+    """
+    _check_actor(neg, actor)
+    issue_list = _as_list(issues)
+    _check_issues(neg, issue_list)
+    start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
+    limit = _age_limit(carry_forward, max_age)
+    c = combined_positions(neg, issues=issue_list)
+    own = c[c["actor_id"] == actor]
+    own_window = own[own["date"] <= end_ts] if end_ts is not None else own
+    span = own_window.groupby("issue_id", sort=True, observed=True)["date"].agg(["min", "max"])
+    if start_ts is not None:
+        span["min"] = start_ts
+    if end_ts is not None:
+        span["max"] = end_ts
+    span = span.reset_index().rename(columns={"min": "start", "max": "end"})
+    own_q = pd.concat(
+        [
+            span[["issue_id"]].assign(date=span["start"]),
+            span[["issue_id"]].assign(date=span["end"]),
+        ],
+        ignore_index=True,
+    )
+    own_v = _asof_values(own, own_q, ["issue_id"], limit)
+    n = len(span)
+    span["value_start"] = own_v["value"].to_numpy()[:n].astype("float64")
+    span["value_end"] = own_v["value"].to_numpy()[n:].astype("float64")
+    span["change"] = span["value_end"] - span["value_start"]
+    span["actor_id"] = actor
+
+    other_list = _as_list(others)
+    rest = c[(c["actor_id"] != actor) & c["issue_id"].isin(span["issue_id"])]
+    if other_list is not None:
+        rest = rest[rest["actor_id"].isin(other_list)]
+        pairs = span[["issue_id"]].merge(pd.DataFrame({"other_actor": other_list}), how="cross")
+    else:
+        pairs = (
+            rest[["issue_id", "actor_id"]]
+            .drop_duplicates()
+            .rename(columns={"actor_id": "other_actor"})
+        )
+    out = span.merge(pairs, on="issue_id", how="left")
+    queries = out[["issue_id", "other_actor"]].rename(columns={"other_actor": "actor_id"})
+    queries = queries.assign(date=out["start"])
+    has_other = queries["actor_id"].notna()
+    other_value = pd.Series(np.nan, index=out.index)
+    if has_other.any():
+        vals = _asof_values(rest, queries[has_other], ["issue_id", "actor_id"], limit)
+        other_value[has_other] = vals["value"].astype("float64").to_numpy()
+    out["other_value"] = other_value
+    out["gap_before"] = (out["value_start"] - out["other_value"]).abs()
+    out["gap_after"] = (out["value_end"] - out["other_value"]).abs()
+    direction = np.sign(out["other_value"] - out["value_start"])
+    known = out[["value_start", "value_end", "other_value"]].notna().all(axis=1)
+    toward = (out["change"] != 0) & (np.sign(out["change"]) == direction)
+    out["toward"] = pd.array(toward.where(known), dtype="boolean")
+    out["other_actor"] = out["other_actor"].astype("str")
+    out["issue_id"] = out["issue_id"].astype("str")
+    out["actor_id"] = out["actor_id"].astype("str")
+    columns = [
+        "issue_id",
+        "actor_id",
+        "start",
+        "end",
+        "value_start",
+        "value_end",
+        "change",
+        "other_actor",
+        "other_value",
+        "gap_before",
+        "gap_after",
+        "toward",
+    ]
+    out = out[columns].sort_values(["issue_id", "other_actor"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def compute_conflicts(neg: Negotiation) -> pd.DataFrame:
+    """Groups of rows for the same (actor, issue, date) whose values or ranges differ.
+
+    Returns one row per such group, sorted by actor, issue, date. Columns: ``actor_id``,
+    ``issue_id``, ``date``, ``n_rows``, ``position_ids`` (``;``-joined, file order),
+    ``values`` (the values as numbers, ``;``-joined), ``value_min``, ``value_max``,
+    ``spread`` (max - min), ``value`` (the combined value used everywhere else).
+    """
+    p = neg.positions.copy()
+    p["value_low"] = p["value_low"].fillna(p["value"])
+    p["value_high"] = p["value_high"].fillna(p["value"])
+    p = p[p.duplicated(_KEYS, keep=False)]
+    columns = [
+        "actor_id",
+        "issue_id",
+        "date",
+        "n_rows",
+        "position_ids",
+        "values",
+        "value_min",
+        "value_max",
+        "spread",
+        "value",
+    ]
+    if p.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    g = p.groupby(_KEYS, sort=True, observed=True)
+    out = g.agg(
+        n_rows=("value", "size"),
+        position_ids=("position_id", ";".join),
+        values=("value", lambda v: ";".join(f"{x:g}" for x in v)),
+        value_min=("value", "min"),
+        value_max=("value", "max"),
+        value=("value", "mean"),
+        low_spread=("value_low", lambda v: v.max() - v.min()),
+        high_spread=("value_high", lambda v: v.max() - v.min()),
+    ).reset_index()
+    out["spread"] = out["value_max"] - out["value_min"]
+    differ = (out["spread"] > 0) | (out["low_spread"] > 0) | (out["high_spread"] > 0)
+    return out.loc[differ, columns].reset_index(drop=True)
