@@ -1,0 +1,3 @@
+from negotiation_lib.cli import main
+
+raise SystemExit(main())
