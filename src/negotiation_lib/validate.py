@@ -639,7 +639,9 @@ def _check_foreign_keys(
             known_list = sorted(set(known.astype(str)))
             suggestions: dict[str, str] = {}
             for v in pd.unique(values[bad].astype(str))[:50]:
-                close = difflib.get_close_matches(v, known_list, n=1)
+                close = [k for k in known_list if k.lower() == v.lower()] or (
+                    difflib.get_close_matches(v, known_list, n=1)
+                )
                 suggestions[v] = f" Did you mean {close[0]!r}?" if close else ""
             shown = ", ".join(known_list[:10]) + (" ..." if len(known_list) > 10 else "")
             base = f"{col} is not in {ref_label} (column {ref_col}; known: {shown or 'none'})."
