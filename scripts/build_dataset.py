@@ -157,6 +157,21 @@ def quote_language(quote: str, default: str) -> str:
     return default
 
 
+def merge_overrides(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per position: later non-empty cells win; notes are joined."""
+    merged = {}
+    for row in frame.to_dict("records"):
+        into = merged.setdefault(row["position_id"], {c: "" for c in frame.columns})
+        for col, val in row.items():
+            if not val:
+                continue
+            if col == "note" and into[col]:
+                into[col] = f"{into[col]} {val}"
+            else:
+                into[col] = val
+    return pd.DataFrame(list(merged.values()), columns=frame.columns).set_index("position_id")
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -286,7 +301,7 @@ def main() -> None:
     excerpts = (INPUTS / "source_excerpts.md").read_text(encoding="utf-8")
     events_in = read_csv(INPUTS / "events.csv")
     publishers = read_csv(INPUTS / "publishers.csv").set_index("domain")
-    overrides = read_csv(INPUTS / "position_overrides.csv").set_index("position_id")
+    overrides = merge_overrides(read_csv(INPUTS / "position_overrides.csv"))
     extra = read_csv(INPUTS / "extra_positions.csv")
     pages = read_csv(INPUTS / "pages_checks.csv")
     source_over = read_csv(INPUTS / "source_overrides.csv").set_index("url")
@@ -461,6 +476,10 @@ def main() -> None:
             log.append(
                 (r.position_id, "seed-file", found, "", "quote compared with the seed article text")
             )
+            continue
+        if r.origin == "pages":
+            note = "row added from a page returned by the pages corpus; quote copied from it"
+            log.append((r.position_id, "pages-corpus", "yes", r.source_url, note))
             continue
         if r.origin == "lead" and r.quote:
             found = "yes" if normalise(r.quote) in norm_excerpts else "no"
