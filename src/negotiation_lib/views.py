@@ -83,7 +83,18 @@ def is_missing(value: object) -> bool:
 
 
 def escape(value: object) -> str:
-    """Return ``value`` as HTML-escaped text; missing values become ``""``."""
+    """Return ``value`` as HTML-escaped text (``&``, ``<``, ``>``); missing values become ``""``.
+
+    Quotes are left as they are: they are harmless in text, and plotly's label renderer does not
+    decode ``&quot;`` (it would show literally). Attribute values use :func:`escape_attribute`.
+    """
+    if is_missing(value):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def escape_attribute(value: object) -> str:
+    """HTML-escape ``value`` for use inside a double-quoted attribute (quotes escaped too)."""
     if is_missing(value):
         return ""
     return html.escape(str(value), quote=True)
@@ -102,7 +113,7 @@ def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1] + " …"
-    return "<br>".join(html.escape(line, quote=True) for line in lines)
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
 def safe_url(value: object) -> str | None:
@@ -414,7 +425,8 @@ def evidence_html(
                 publisher = row.get("source_publisher")
                 text = escape(value)
                 if url:
-                    link = f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">'
+                    href = escape_attribute(url)
+                    link = f'<a href="{href}" target="_blank" rel="noopener noreferrer">'
                     text = f"{link}{text}</a>"
                 if not is_missing(publisher) and str(publisher):
                     text += f" ({escape(publisher)})"
@@ -505,3 +517,107 @@ def position_steps(statements: pd.DataFrame, *, until: object = None) -> pd.Data
             last = steps.iloc[[-1]].assign(date=until)
             steps = pd.concat([steps, last], ignore_index=True)
     return steps.round({"value": 2, "value_low": 2, "value_high": 2})
+
+
+# --- gaps -----------------------------------------------------------------------------------
+
+
+def _position_lines(evidence_by_id: pd.DataFrame, position_id: object, width: int) -> list[str]:
+    """Hover lines for one position (by id) inside a gap label."""
+    if is_missing(position_id) or str(position_id) not in evidence_by_id.index:
+        return []
+    row = evidence_by_id.loc[str(position_id)]
+    source = ", ".join(
+        str(part) for part in (row["source_publisher"], row["source_title"]) if not is_missing(part)
+    )
+    has_quote = not is_missing(row["quote"]) and str(row["quote"])
+    return [
+        f"{escape(row['stance'])} ({escape(format_date(row['date']))}):"
+        f" {wrap(row['summary'], width, max_lines=3)}",
+        f"“{wrap(row['quote'], width, max_lines=3)}”" if has_quote else "(no quote)",
+        f"Source: {wrap(source or row['source_id'], width, max_lines=2)}",
+    ]
+
+
+def gap_hover(gaps: pd.DataFrame, evidence: pd.DataFrame, neg, *, width: int = 70) -> pd.Series:
+    """One escaped hover label per row of a ``compute_gaps`` frame (index kept).
+
+    Shows the date, the issue, the gap with its interval, and for each actor its value, stance,
+    summary, quote and source (looked up by ``position_id_a`` / ``position_id_b``).
+    """
+    by_id = evidence.drop_duplicates("position_id").set_index("position_id")
+    names = actor_names(neg)
+    labels = issue_labels(neg)
+    out = []
+    for row in gaps.itertuples(index=False):
+        gap = format_number(row.gap)
+        if not gap:
+            gap = "n/a (one side has no position)"
+        elif format_number(row.gap_low) != format_number(row.gap_high):
+            gap += f" (interval {format_number(row.gap_low)}–{format_number(row.gap_high)})"
+        issue = wrap(labels.get(row.issue_id, row.issue_id), width, max_lines=2)
+        lines = [
+            f"<b>{escape(format_date(row.date))} · {issue}</b>",
+            f"Gap: {gap}",
+        ]
+        for actor, value, pid in [
+            (row.actor_a, row.value_a, row.position_id_a),
+            (row.actor_b, row.value_b, row.position_id_b),
+        ]:
+            shown = format_number(value) or "no position"
+            lines.append(f"<b>{wrap(names.get(actor, actor), width, max_lines=1)}: {shown}</b>")
+            lines.extend(_position_lines(by_id, pid, width))
+        out.append("<br>".join(lines))
+    return pd.Series(out, index=gaps.index, dtype="object")
+
+
+def clip_steps(
+    frame: pd.DataFrame, *, keys: list[str], start: object = None, end: object = None
+) -> pd.DataFrame:
+    """Rows of a change-point frame (one row per date at which a value changes) in a window.
+
+    The last row before ``start`` in each ``keys`` group is kept and moved to ``start``, so
+    a step line opens with the value that held then. Rows after ``end`` are dropped.
+    """
+    if frame.empty:
+        return frame
+    out = frame
+    if end is not None:
+        out = out[out["date"] <= pd.Timestamp(end)]
+    if start is not None:
+        start = pd.Timestamp(start)
+        before = out[out["date"] < start]
+        if keys:
+            carried = before.sort_values("date", kind="stable").groupby(keys, sort=False).tail(1)
+        else:
+            carried = before.sort_values("date", kind="stable").tail(1)
+        carried = carried.assign(date=start)
+        inside = out[out["date"] >= start]
+        # a change exactly at start replaces the carried value
+        if keys:
+            at_start = inside[inside["date"] == start][keys].drop_duplicates()
+            carried = carried.merge(at_start, on=keys, how="left", indicator=True)
+            carried = carried[carried["_merge"] == "left_only"].drop(columns="_merge")
+        elif (inside["date"] == start).any():
+            carried = carried.iloc[0:0]
+        out = pd.concat([carried, inside], ignore_index=True)
+    return out.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def gaps_on_grid(gaps: pd.DataFrame, dates) -> pd.DataFrame:
+    """The gap per issue as of each date in ``dates`` (the heatmap's cells).
+
+    ``gaps`` is a ``compute_gaps`` frame (change points). One row per (date, issue):
+    the row of ``gaps`` in force at that date (its latest change on or before it) with ``date``
+    set to the grid date; issues with no change yet at a date are left out.
+    """
+    grid = pd.DataFrame({"date": pd.to_datetime(pd.Index(dates)).astype(gaps["date"].dtype)})
+    if gaps.empty or grid.empty:
+        return gaps.iloc[0:0]
+    parts = []
+    for _, group in gaps.groupby("issue_id", sort=False):
+        group = group.sort_values("date", kind="stable").drop_duplicates("date", keep="last")
+        merged = pd.merge_asof(grid, group.rename(columns={"date": "changed"}), left_on="date",
+                               right_on="changed", direction="backward")  # fmt: skip
+        parts.append(merged.dropna(subset=["issue_id"]).drop(columns="changed"))
+    return pd.concat(parts, ignore_index=True)
