@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .cli import init_dataset
+from .examples import write_example_dataset
 from .gaps import (
     combined_positions,
     compute_conflicts,
@@ -19,6 +21,18 @@ from .gaps import (
     positions_asof,
 )
 from .load import DatasetNotFoundError, Negotiation, list_datasets, load
+from .summaries import (
+    compare_overall_gaps,
+    compare_positions,
+    describe_overall_gap,
+    environment_report,
+    evidence_profile,
+    filter_positions,
+    gap_extremes,
+    movement_summary,
+    summarize,
+    third_party_distance,
+)
 from .validate import ValidationError, format_problems, validate
 
 __version__ = "0.1.0"
@@ -29,18 +43,30 @@ __all__ = [
     "ValidationError",
     "__version__",
     "combined_positions",
+    "compare_overall_gaps",
+    "compare_positions",
     "compute_conflicts",
     "compute_gaps",
     "compute_movement",
     "compute_overall_gap",
+    "describe_overall_gap",
+    "environment_report",
+    "evidence_profile",
+    "filter_positions",
     "format_problems",
+    "gap_extremes",
+    "init_dataset",
     "list_datasets",
     "load",
+    "movement_summary",
     "positions_asof",
+    "summarize",
+    "third_party_distance",
     "validate",
+    "write_example_dataset",
 ]
 
-_LAZY_SUBMODULES = ("figures", "widgets")
+_LAZY_SUBMODULES = ("figures", "views", "widgets")
 
 
 def __getattr__(name: str) -> Any:

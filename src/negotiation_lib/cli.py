@@ -118,20 +118,32 @@ def _plain(value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def _init(target: Path) -> int:
+def init_dataset(target: str | Path) -> Path:
+    """Copy the empty template (``data/templates``) to ``target`` and return its path.
+
+    Raises ``FileExistsError`` when ``target`` exists and is not an empty folder (nothing is
+    changed then) and ``FileNotFoundError`` when the template is missing.
+    """
+    target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        print(
-            f"error: {target} already exists and is not an empty folder; "
-            "choose a new folder name (nothing was changed)",
-            file=sys.stderr,
+        raise FileExistsError(
+            f"{target} already exists and is not an empty folder; "
+            "choose a new folder name (nothing was changed)"
         )
-        return EXIT_USAGE
     if not (TEMPLATE_DIR / schema.DATAPACKAGE_FILE).is_file():
-        print(f"error: the template is missing ({TEMPLATE_DIR})", file=sys.stderr)
-        return EXIT_USAGE
+        raise FileNotFoundError(f"the template is missing ({TEMPLATE_DIR})")
     target.mkdir(parents=True, exist_ok=True)
     for name in [schema.DATAPACKAGE_FILE] + [t.file for t in schema.TABLES]:
         shutil.copyfile(TEMPLATE_DIR / name, target / name)
+    return target
+
+
+def _init(target: Path) -> int:
+    try:
+        init_dataset(target)
+    except (FileExistsError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     print(
         f"created {target} from the template: fill in the CSV files (UTF-8), edit name/title/"
         f"version in datapackage.json, then run: python -m negotiation_lib validate {target}"
