@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "scripts" / "ru_ua_inputs"
 DATASET_ID = "ru-ua-2022-2026"
 OUT = ROOT / "data" / DATASET_ID
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 TITLE = "Russia–Ukraine war-ending negotiations: positions by actor, issue and date (2022–2026)"
 SEED_SOURCE_ID = "src_seed_scoophub_2025_06_02"
 MAX_QUOTE_WORDS = 60
@@ -161,7 +162,7 @@ def merge_overrides(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per position: later non-empty cells win; notes are joined."""
     merged = {}
     for row in frame.to_dict("records"):
-        into = merged.setdefault(row["position_id"], {c: "" for c in frame.columns})
+        into = merged.setdefault(row["position_id"], dict.fromkeys(frame.columns, ""))
         for col, val in row.items():
             if not val:
                 continue
@@ -592,6 +593,7 @@ def main() -> None:
     write(sources, "sources.csv")
     write(verification, "verification.csv")
     update_released_ids(pos, events, sources)
+    record_version_checksum(allow_rewrite="--rewrite-unreleased" in sys.argv)
     write_datapackage(pos, events, sources, anchors_out, actors, issues)
     import codebook
 
@@ -601,6 +603,38 @@ def main() -> None:
         f"positions={len(pos)} events={len(events)} sources={len(sources)} "
         f"anchors={len(anchors_out)} version={VERSION}"
     )
+
+
+DATA_TABLES = ("actors", "issues", "scale_anchors", "events", "sources", "positions")
+
+
+def tables_checksum(folder: Path) -> str:
+    """sha256 over the six data tables (the values a version stands for)."""
+    digest = hashlib.sha256()
+    for name in DATA_TABLES:
+        digest.update(name.encode())
+        digest.update((folder / f"{name}.csv").read_bytes())
+    return digest.hexdigest()
+
+
+def record_version_checksum(*, allow_rewrite: bool) -> None:
+    """versions.json maps each version to the checksum of its tables.
+
+    A changed value under an already recorded version stops the build: bump VERSION.
+    ``--rewrite-unreleased`` overwrites the current version's entry (only for a version
+    that has not been released outside the working tree).
+    """
+    path = OUT / "versions.json"
+    versions = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    checksum = tables_checksum(OUT)
+    known = versions.get(VERSION)
+    if known and known != checksum and not allow_rewrite:
+        raise SystemExit(
+            f"values changed but version {VERSION} is already recorded in versions.json: "
+            "bump VERSION in scripts/build_dataset.py (or pass --rewrite-unreleased)"
+        )
+    versions[VERSION] = checksum
+    path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def write(frame: pd.DataFrame, name: str) -> None:
@@ -1030,7 +1064,5 @@ def dataset_line(pkg: Path) -> str:
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()

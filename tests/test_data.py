@@ -1,0 +1,331 @@
+"""The bundled dataset ``ru-ua-2022-2026``: contract, provenance, id stability, no drift.
+
+These tests read the committed CSV files directly (csv module, no library code) so that a
+library bug cannot hide a data problem, and then check that the library loads the same data.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+DATASET_ID = "ru-ua-2022-2026"
+FOLDER = DATA / DATASET_ID
+TABLES = ("actors", "issues", "scale_anchors", "events", "sources", "positions")
+MAX_QUOTE_WORDS = 60
+SEED_EVENT = "2025-06-02-istanbul-2"
+SEED_SOURCE = "src_seed_scoophub_2025_06_02"
+
+
+def read(name: str) -> list[dict[str, str]]:
+    with open(FOLDER / f"{name}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def t() -> dict[str, list[dict[str, str]]]:
+    return {name: read(name) for name in TABLES}
+
+
+@pytest.fixture(scope="module")
+def descriptor() -> dict:
+    return json.loads((FOLDER / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def by_id(rows, key):
+    return {r[key]: r for r in rows}
+
+
+# --------------------------------------------------------------- package and library
+
+
+def test_frictionless_validate_passes():
+    from frictionless import validate
+
+    report = validate(str(FOLDER / "datapackage.json"))
+    errors = [err.message for task in report.tasks for err in task.errors] + [
+        err.message for err in report.errors
+    ]
+    assert report.valid, errors[:10]
+
+
+def test_every_table_is_a_resource_with_keys(descriptor):
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    assert set(TABLES) <= set(resources)
+    assert resources["positions"]["schema"]["primaryKey"] == ["position_id"]
+    assert resources["scale_anchors"]["schema"]["primaryKey"] == ["issue_id", "value"]
+    fks = {
+        fk["fields"][0]: fk["reference"]["resource"]
+        for fk in resources["positions"]["schema"]["foreignKeys"]
+    }
+    assert fks == {
+        "event_id": "events",
+        "actor_id": "actors",
+        "issue_id": "issues",
+        "source_id": "sources",
+    }
+
+
+def test_library_loads_the_same_rows(t, descriptor):
+    nl = pytest.importorskip("negotiation_lib", reason="library not importable")
+    if not hasattr(nl, "load"):
+        pytest.skip("negotiation_lib.load not written yet")
+    neg = nl.load(DATASET_ID)
+    assert neg.meta["version"] == descriptor["version"]
+    for name in TABLES:
+        assert len(getattr(neg, name)) == len(t[name]), name
+    assert list(neg.positions["position_id"]) == [r["position_id"] for r in t["positions"]]
+    problems = nl.validate(DATASET_ID)
+    assert problems.empty, problems.to_string()
+
+
+def test_bundled_dataset_is_listed_with_its_version(t, descriptor):
+    nl = pytest.importorskip("negotiation_lib", reason="library not importable")
+    listed = nl.list_datasets()
+    row = listed[listed["id"] == DATASET_ID]
+    assert len(row) == 1
+    assert row["version"].iloc[0] == descriptor["version"]
+
+
+# --------------------------------------------------------------- scope of the dataset
+
+
+def test_actors_roles_and_colours(t):
+    actors = by_id(t["actors"], "actor_id")
+    assert {"RU", "UA", "US", "EU", "CN", "TR"} <= set(actors)
+    assert actors["RU"]["role"] == "party"
+    assert actors["UA"]["role"] == "party"
+    joint = {a for a, r in actors.items() if r["role"] == "joint"}
+    assert {"RU_UA_draft", "RU_UA_agreed", "UA_EU", "UA_SUMMIT"} <= joint
+    colours = [r["color"] for r in t["actors"]]
+    assert all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in colours)
+    assert len(set(colours)) == len(colours), "every actor needs its own colour"
+
+
+def test_minimum_sizes(t):
+    assert len(t["issues"]) >= 15
+    assert len(t["events"]) >= 40
+    assert len(t["positions"]) >= 150
+
+
+def test_every_issue_has_three_anchors_including_both_ends(t):
+    anchors: dict[str, set[float]] = {}
+    for row in t["scale_anchors"]:
+        anchors.setdefault(row["issue_id"], set()).add(float(row["value"]))
+    for issue in t["issues"]:
+        values = anchors.get(issue["issue_id"], set())
+        assert len(values) >= 3, issue["issue_id"]
+        assert 0.0 in values, issue["issue_id"]
+        assert 100.0 in values, issue["issue_id"]
+        assert issue["low_label"].strip()
+        assert issue["high_label"].strip()
+
+
+def test_every_event_has_a_position(t):
+    used = {p["event_id"] for p in t["positions"]}
+    orphans = [e["event_id"] for e in t["events"] if e["event_id"] not in used]
+    assert not orphans
+
+
+def test_values_and_ranges_are_consistent(t):
+    for p in t["positions"]:
+        value = float(p["value"])
+        assert 0 <= value <= 100, p["position_id"]
+        low = float(p["value_low"]) if p["value_low"] else value
+        high = float(p["value_high"]) if p["value_high"] else value
+        assert low <= value <= high, p["position_id"]
+        if p["unit"]:
+            assert p["amount"], p["position_id"]
+
+
+# --------------------------------------------------------------- provenance
+
+
+def test_every_position_has_a_known_source(t):
+    sources = by_id(t["sources"], "source_id")
+    assert all(p["source_id"] in sources for p in t["positions"])
+
+
+def test_quotes_present_unless_unverified_and_short(t):
+    for p in t["positions"]:
+        if p["status"] != "unverified":
+            assert p["quote"].strip(), p["position_id"]
+        assert len(p["quote"].split()) <= MAX_QUOTE_WORDS, p["position_id"]
+
+
+def test_sources_have_url_unless_bundled(t):
+    for s in t["sources"]:
+        assert s["url"] or s["bundled_document"], s["source_id"]
+        if s["url"]:
+            assert urlparse(s["url"]).scheme in ("http", "https"), s["source_id"]
+
+
+def test_position_not_dated_after_its_source(t):
+    """Catches swapped day and month: a statement cannot postdate the page reporting it."""
+    sources = by_id(t["sources"], "source_id")
+    late = []
+    for p in t["positions"]:
+        published = sources[p["source_id"]]["published"]
+        if published and date.fromisoformat(p["date"]) > date.fromisoformat(published):
+            late.append((p["position_id"], p["date"], published))
+    assert not late
+
+
+def test_drafts_are_sourced_as_leaks(t):
+    """Positions coded to leaked drafts cite sources typed ``leak`` (caveat in the codebook)."""
+    events = by_id(t["events"], "event_id")
+    sources = by_id(t["sources"], "source_id")
+    for p in t["positions"]:
+        if events[p["event_id"]]["kind"] == "draft":
+            assert sources[p["source_id"]]["source_type"] == "leak", p["position_id"]
+
+
+def test_mirror_pages_are_flagged(t):
+    for s in t["sources"]:
+        if "news-pravda.com" in urlparse(s["url"]).netloc:
+            assert s["is_mirror"] == "true", s["source_id"]
+            assert "mirror" in s["publisher"], s["source_id"]
+
+
+def test_every_quote_was_seen_somewhere(t):
+    """Each kept quote has at least one check that found it (excerpts, pages or seed file)."""
+    log: dict[str, list[dict[str, str]]] = {}
+    for row in read("verification"):
+        log.setdefault(row["position_id"], []).append(row)
+    for p in t["positions"]:
+        checks = log.get(p["position_id"], [])
+        assert checks, f"{p['position_id']} has no verification entry"
+        if p["quote"]:
+            assert any(c["found"] == "yes" for c in checks), p["position_id"]
+
+
+def test_verification_log_is_well_formed(t):
+    ids = {p["position_id"] for p in t["positions"]}
+    for row in read("verification"):
+        assert row["position_id"] in ids
+        assert row["checked_against"] in {"excerpts-file", "pages-corpus", "seed-file"}
+        assert row["found"] in {"yes", "no", "partial", "not-run"}
+        if row["checked_against"] == "pages-corpus" and row["found"] in {"yes", "partial"}:
+            assert row["matched_url"].startswith("http"), row
+
+
+def test_low_confidence_for_unverified_rows(t):
+    for p in t["positions"]:
+        if p["status"] == "unverified" or p["lead_grade"] == "yes-lowconf":
+            assert p["confidence"] == "low", p["position_id"]
+
+
+# --------------------------------------------------------------- the seed round
+
+
+def test_seed_round_covers_the_memorandum_the_roadmap_and_what_was_agreed(t):
+    seed = [p for p in t["positions"] if p["event_id"] == SEED_EVENT]
+    russia = {p["issue_id"] for p in seed if p["actor_id"] == "RU"}
+    assert {
+        "territory_crimea",
+        "territory_donbas",
+        "territory_south",
+        "nato_neutrality",
+        "military_limits",
+        "language_culture_church",
+        "denazification_claims",
+        "sanctions",
+        "reparations_and_frozen_assets",
+        "elections_and_martial_law",
+        "ceasefire_terms",
+        "foreign_military_aid",
+    } <= russia
+    ukraine = {p["issue_id"] for p in seed if p["actor_id"] == "UA"}
+    assert {
+        "ceasefire_terms",
+        "nato_neutrality",
+        "military_limits",
+        "territory_crimea",
+        "sanctions",
+        "reparations_and_frozen_assets",
+        "children_return",
+    } <= ukraine
+    agreed = [p for p in seed if p["actor_id"] == "RU_UA_agreed"]
+    assert any(p["issue_id"] == "prisoners_and_bodies" for p in agreed)
+    assert any(p["source_id"] == SEED_SOURCE for p in seed)
+
+
+def test_conflicting_children_counts_are_kept_apart(t):
+    seed = [
+        p
+        for p in t["positions"]
+        if p["event_id"] == SEED_EVENT and p["issue_id"] == "children_return"
+    ]
+    counts = {(p["actor_id"], p["amount"]) for p in seed if p["unit"] == "names"}
+    assert ("RU", "339") in counts
+    assert ("UA", "400") in counts
+    assert all(p["status"] == "disputed" for p in seed if p["unit"] == "names")
+
+
+# --------------------------------------------------------------- stability and drift
+
+
+def test_released_ids_never_disappear(t):
+    current = {f"positions:{p['position_id']}" for p in t["positions"]}
+    current |= {f"events:{e['event_id']}" for e in t["events"]}
+    current |= {f"sources:{s['source_id']}" for s in t["sources"]}
+    lines = (FOLDER / "released_ids.txt").read_text(encoding="utf-8").splitlines()
+    released = [ln for ln in lines if ln and not ln.startswith("#")]
+    assert released, "released_ids.txt is empty"
+    missing = [i for i in released if i not in current]
+    assert not missing, f"released ids gone: {missing[:10]}"
+
+
+def test_version_matches_recorded_checksum(descriptor):
+    """A value changed without a version bump fails here (see versions.json)."""
+    versions = json.loads((FOLDER / "versions.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256()
+    for name in TABLES:
+        digest.update(name.encode())
+        digest.update((FOLDER / f"{name}.csv").read_bytes())
+    assert re.fullmatch(r"\d+\.\d+\.\d+", descriptor["version"])
+    assert versions.get(descriptor["version"]) == digest.hexdigest(), (
+        "tables differ from the checksum recorded for this version: bump the version"
+    )
+
+
+def test_data_readme_line_matches_the_package(t, descriptor):
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.startswith(f"- `{DATASET_ID}`")]
+    assert len(lines) == 1
+    line = lines[0]
+    assert f"version {descriptor['version']}" in line
+    assert f"{len(t['positions'])} positions" in line
+    assert f"{len(t['events'])} events" in line
+    assert f"{len(t['sources'])} sources" in line
+    assert descriptor["title"] in line
+
+
+def test_every_bundled_dataset_has_a_readme_line():
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    for pkg in DATA.glob("*/datapackage.json"):
+        if pkg.parent.name == "templates":
+            continue
+        assert f"- `{pkg.parent.name}`" in text
+
+
+def test_codebook_documents_every_issue_and_the_version(t, descriptor):
+    codebook = (FOLDER / "README.md").read_text(encoding="utf-8")
+    assert descriptor["version"] in codebook
+    positions = {p["position_id"] for p in t["positions"]}
+    for issue in t["issues"]:
+        section = codebook.split(f"`{issue['issue_id']}`", 1)
+        assert len(section) == 2, issue["issue_id"]
+    examples = set(re.findall(r"\bp\d{4}\b", codebook))
+    assert examples
+    assert examples <= positions
+    assert "CC-BY-4.0" in codebook
