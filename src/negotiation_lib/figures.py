@@ -6,15 +6,18 @@ figure:
 
 - carries its provenance as an annotation named ``"provenance"`` ("Data: <id> v<version>") and
   in ``layout.meta`` (``dataset_id``, ``dataset_version``, ``figure``);
-- has an explicit width, height and template, rounded values and a stable trace order (actors
-  in actors.csv order, issues by ``issues.order``), so stored notebook outputs compare equal;
-- shows every text from the data HTML-escaped (plotly renders labels as HTML); hover labels
-  of statements give date, actor, stance, summary, quote and source (publisher, title);
-- shows an annotation named ``"message"`` instead of raising when there is nothing to draw
-  (an actor with no positions, an empty date range, a pair with no common issue).
+- has an explicit width, height and template, values rounded to 2 decimals and a stable trace
+  order (actors in actors.csv order, issues by ``issues.order``), so stored notebook outputs
+  compare equal run to run;
+- shows every text from the data HTML-escaped (plotly renders labels as HTML); the hover label
+  of a statement gives date, actor, stance, summary, quote and source (publisher, title);
+- shows an annotation named ``"message"`` instead of raising when there is nothing (or not
+  everything) to draw: an actor with no positions, an empty date range, a pair with no common
+  issue. :func:`figure_message` reads it back.
 
-The figure builders that take precomputed frames (``gap_figure``, ...) are what the explorers
-in :mod:`negotiation_lib.widgets` call on each control change.
+The ``*_figure`` builders take frames the library computed (``compute_gaps`` ...); the explorers
+in :mod:`negotiation_lib.widgets` call them on each control change. Figures are assembled as
+plain dicts and validated once by ``go.Figure`` (much faster than adding traces one by one).
 """
 
 from __future__ import annotations
@@ -24,24 +27,47 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import gaps as _gaps
 from . import views
 
 __all__ = [
     "figure_message",
+    "gap_figure",
+    "heatmap_dates",
+    "movement_frame",
+    "plot_gap_heatmap",
+    "plot_gap_over_time",
+    "plot_movement",
     "plot_positions",
+    "plot_snapshot",
     "positions_figure",
+    "snapshot_figure",
 ]
 
 WIDTH = 900
 HEIGHT = 520
 TEMPLATE = "plotly_white"
 BAND_OPACITY = 0.18
+VALUE_AXIS_TITLE = "Position (0–100; each issue's own scale)"
 
 
 # --- shared pieces --------------------------------------------------------------------------
+
+
+class _Spec:
+    """A figure under construction: trace dicts and a layout dict."""
+
+    def __init__(self):
+        self.data: list[dict] = []
+        self.layout: dict = {"annotations": [], "shapes": []}
+
+    def trace(self, **trace) -> None:
+        trace.setdefault("type", "scatter")
+        self.data.append(trace)
+
+    def annotate(self, **annotation) -> None:
+        self.layout["annotations"].append(annotation)
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -59,9 +85,14 @@ def _iso(dates) -> list[str]:
     return [views.format_date(d) for d in dates]
 
 
-def _finish(fig, neg, *, kind, title, width, height, template, message=""):
-    """Title, size, template, provenance and (optionally) an edge-case message."""
-    fig.update_layout(
+def _floats(values) -> list:
+    """Numbers rounded to 2 decimals, missing as None (plotly leaves a gap)."""
+    return [None if views.is_missing(v) else round(float(v), 2) for v in values]
+
+
+def _finish(spec: _Spec, neg, *, kind, title, width, height, template, message="") -> go.Figure:
+    """Title, size, template, provenance and (optionally) an edge-case message; build."""
+    spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         width=width,
         height=height,
@@ -71,7 +102,7 @@ def _finish(fig, neg, *, kind, title, width, height, template, message=""):
         legend={"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"},
         meta={"dataset_id": str(neg.id), "dataset_version": str(neg.version), "figure": kind},
     )
-    fig.add_annotation(
+    spec.annotate(
         name="provenance",
         text=views.dataset_label(neg),
         xref="paper",
@@ -85,21 +116,22 @@ def _finish(fig, neg, *, kind, title, width, height, template, message=""):
         font={"size": 11, "color": "#666666"},
     )
     if message:
-        fig.add_annotation(
+        empty = not spec.data
+        # centred over an empty plot, else a note at the top that leaves the data visible
+        spec.annotate(
             name="message",
             text=views.escape(message),
             xref="paper",
             yref="paper",
-            # centred over an empty plot, else a note at the top that leaves the data visible
-            x=0.5 if not fig.data else 0.0,
-            y=0.5 if not fig.data else 1.0,
-            xanchor="center" if not fig.data else "left",
-            yanchor="middle" if not fig.data else "bottom",
+            x=0.5 if empty else 0.0,
+            y=0.5 if empty else 1.0,
+            xanchor="center" if empty else "left",
+            yanchor="middle" if empty else "bottom",
             showarrow=False,
-            font={"size": 15 if not fig.data else 12, "color": "#444444"},
+            font={"size": 15 if empty else 12, "color": "#444444"},
             bgcolor="rgba(255,255,255,0.85)",
         )
-    return fig
+    return go.Figure(data=spec.data, layout=spec.layout)
 
 
 def figure_message(fig) -> str:
@@ -116,11 +148,7 @@ def _date_range(start, end):
     return start, end
 
 
-def _step_xy(steps: pd.DataFrame, column: str):
-    return _iso(steps["date"]), steps[column].tolist()
-
-
-def _band_traces(x, low, high, *, color, group, xaxis=None, yaxis=None):
+def _band(spec: _Spec, x, low, high, *, color, group, axes=None) -> None:
     """Two traces whose fill between them is an uncertainty band (drawn as steps)."""
     common = {
         "x": x,
@@ -129,38 +157,68 @@ def _band_traces(x, low, high, *, color, group, xaxis=None, yaxis=None):
         "hoverinfo": "skip",
         "showlegend": False,
         "legendgroup": group,
+        **(axes or {}),
     }
-    if xaxis:
-        common |= {"xaxis": xaxis, "yaxis": yaxis}
-    return [
-        go.Scatter(y=low, name=f"{group} low", **common),
-        go.Scatter(
-            y=high,
-            name=f"{group} high",
-            fill="tonexty",
-            fillcolor=_rgba(color, BAND_OPACITY),
-            **common,
-        ),
-    ]
+    spec.trace(y=low, name=f"{group} low", **common)
+    spec.trace(
+        y=high, name=f"{group} high", fill="tonexty", fillcolor=_rgba(color, BAND_OPACITY), **common
+    )
 
 
-def _axes_0_100(fig, issue, *, axis="y", title="Position (0–100 scale)"):
-    """Date x axis; 0-100 value axis with the scale's words at the ends."""
+def _value_axis(issue, *, title="Position (0–100 scale)") -> dict:
+    """A 0-100 axis with the issue scale's words at the ends."""
     low = views.wrap(issue["low_label"], 20, max_lines=3)
     high = views.wrap(issue["high_label"], 20, max_lines=3)
-    value_axis = {
+    return {
         "range": [-5, 105],
         "tickvals": [0, 50, 100],
         "ticktext": [low, "50", high],
-        "title_text": title,
+        "title": {"text": title},
         "zeroline": False,
     }
-    date_axis = {"type": "date", "title_text": "Date"}
-    if axis == "y":
-        fig.update_yaxes(**value_axis)
-        fig.update_xaxes(**date_axis)
-    else:
-        fig.update_xaxes(**value_axis)
+
+
+def _step_lists(frame: pd.DataFrame, columns: list[str], until) -> tuple[list, list[list]]:
+    """ISO dates and rounded values of a change-point frame, the last row repeated at ``until``
+    (a step line runs on to the right edge; the first ``len(frame)`` items are the changes)."""
+    x = _iso(frame["date"])
+    values = [_floats(frame[c]) for c in columns]
+    if x and until is not None and frame["date"].iloc[-1] < until:
+        x.append(views.format_date(until))
+        for v in values:
+            v.append(v[-1])
+    return x, values
+
+
+def _overall_hover(overall: pd.DataFrame) -> list[str]:
+    hover = []
+    for date, gap, low, high, n in zip(
+        overall["date"],
+        overall["gap"],
+        overall["gap_low"],
+        overall["gap_high"],
+        overall["n_issues"],
+        strict=True,
+    ):
+        gap, low, high = (views.format_number(v) for v in (gap, low, high))
+        interval = f" (interval {low}–{high})" if low != high else ""
+        covered = 0 if views.is_missing(n) else int(n)
+        hover.append(
+            f"<b>{views.format_date(date)}</b><br>Overall gap: {gap or 'n/a'}"
+            f"{interval}<br>Issues covered: {covered}"
+        )
+    return hover
+
+
+def _pair_title(neg, actor_a, actor_b) -> str:
+    names = views.actor_names(neg)
+    return f"{_short(names[actor_a])} and {_short(names[actor_b])}"
+
+
+def _no_common_issue(neg, actor_a, actor_b, *, in_range: bool) -> str:
+    names = views.actor_names(neg)
+    message = f"No common issue between {names[actor_a]} and {names[actor_b]}"
+    return message + (" in this range." if in_range else ".")
 
 
 # --- positions over time --------------------------------------------------------------------
@@ -181,14 +239,15 @@ def plot_positions(
     """Each actor's position on one issue over time, as a step line with its uncertainty band.
 
     A position holds until the same actor restates it, so each line is a step that runs on to
-    ``end`` (default: the last statement date in the dataset). One marker per statement (its
-    symbol follows the stance); its hover gives date, actor, stance, value, summary, quote and
-    source. The y axis runs 0-100 with the scale's words (``low_label``, ``high_label``) at the
-    ends; with ``show_anchors`` the codebook's anchors are faint horizontal lines.
+    ``end`` (default: the last statement date in the dataset). Several statements on one date
+    combine as in :mod:`negotiation_lib.gaps` (mean value, widest range). One marker per
+    statement (its symbol follows the stance); its hover gives date, actor, stance, value,
+    summary, quote and source. The y axis runs 0-100 with the scale's words (``low_label``,
+    ``high_label``) at the ends; with ``show_anchors`` the codebook's anchors are dotted lines.
 
     ``actors`` default: every actor with a statement on the issue, in actors.csv order.
-    Statements before ``start`` still set the value the line starts from. Returns a Figure;
-    when no actor has a statement in view it shows a message instead.
+    A statement before ``start`` still sets the value the line starts from. Shows a message
+    for actors without a statement, and instead of lines when nobody has one.
     """
     issue = views.issue_row(neg, issue_id)
     evidence = views.evidence_frame(neg)
@@ -219,31 +278,31 @@ def positions_figure(
     height: int = HEIGHT,
     template: str = TEMPLATE,
 ) -> go.Figure:
-    """Build :func:`plot_positions` from the issue's evidence rows (see there)."""
+    """Build :func:`plot_positions` from the issue's evidence rows (a ``hover`` column, if
+    present, is used as the markers' hover labels)."""
     start, end = _date_range(start, end)
     colors = views.actor_colors(neg)
     names = views.actor_names(neg)
-    present = set(statements["actor_id"])
     if actors is None:
+        present = set(statements["actor_id"])
         actors = [a for a in views.actor_order(neg) if a in present]
     else:
         actors = views.check_actors(neg, actors)
     last_date = neg.positions["date"].max() if end is None else end
     title = f"Positions on {_short(issue['label'], 60)}"
-    fig = go.Figure()
+    spec = _Spec()
+    spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
+    spec.layout["yaxis"] = _value_axis(issue)
+    finish = {
+        "kind": "positions",
+        "title": title,
+        "width": width,
+        "height": height,
+        "template": template,
+    }
     if start is not None and start > last_date:
-        _axes_0_100(fig, issue)
         message = "The date range is empty: it starts after it ends (or after the last statement)."
-        return _finish(
-            fig,
-            neg,
-            kind="positions",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message=message,
-        )
+        return _finish(spec, neg, message=message, **finish)
     missing = []
     for actor in actors:
         own = statements[statements["actor_id"] == actor]
@@ -266,68 +325,81 @@ def positions_figure(
         x = _iso(steps["date"])
         color = colors[actor]
         name = views.escape(names[actor])
-        low, high = steps["value_low"].tolist(), steps["value_high"].tolist()
-        fig.add_traces(_band_traces(x, low, high, color=color, group=name))
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=steps["value"].tolist(),
-                mode="lines",
-                line={"shape": "hv", "color": color, "width": 2.5},
-                name=name,
-                legendgroup=name,
-                showlegend=window.empty,
-                hoverinfo="skip",
-            )
+        _band(
+            spec,
+            x,
+            _floats(steps["value_low"]),
+            _floats(steps["value_high"]),
+            color=color,
+            group=name,
+        )
+        spec.trace(
+            x=x,
+            y=_floats(steps["value"]),
+            mode="lines",
+            name=name,
+            legendgroup=name,
+            line={"shape": "hv", "color": color, "width": 2.5},
+            showlegend=window.empty,
+            hoverinfo="skip",
         )
         if not window.empty:
-            fig.add_trace(
-                go.Scatter(
-                    x=_iso(window["date"]),
-                    y=window["value"].round(2).tolist(),
-                    mode="markers",
-                    marker={
-                        "color": color,
-                        "size": 10,
-                        "symbol": [views.STANCE_SYMBOLS.get(s, "circle") for s in window["stance"]],
-                        "line": {"color": "#ffffff", "width": 1},
-                    },
-                    name=name,
-                    legendgroup=name,
-                    hovertext=views.hover_html(window).tolist(),
-                    hoverinfo="text",
-                )
+            hover = window["hover"] if "hover" in window else views.hover_html(window)
+            symbols = [views.STANCE_SYMBOLS.get(s, "circle") for s in window["stance"]]
+            spec.trace(
+                x=_iso(window["date"]),
+                y=_floats(window["value"]),
+                mode="markers",
+                marker={
+                    "color": color,
+                    "size": 10,
+                    "symbol": symbols,
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                name=name,
+                legendgroup=name,
+                hovertext=hover.tolist(),
+                hoverinfo="text",
             )
     if anchors is not None:
         for value, label in zip(anchors["value"], anchors["label"], strict=True):
-            fig.add_hline(
-                y=round(float(value), 2),
-                line={"color": "#bbbbbb", "width": 1, "dash": "dot"},
-                annotation_text=views.wrap(label, 40, max_lines=1),
-                annotation_position="top left",
-                annotation_font={"size": 9, "color": "#888888"},
+            y = round(float(value), 2)
+            spec.layout["shapes"].append(
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": "y",
+                    "y0": y,
+                    "y1": y,
+                    "line": {"color": "#bbbbbb", "width": 1, "dash": "dot"},
+                    "layer": "below",
+                }
+            )
+            spec.annotate(
+                name="anchor",
+                text=views.wrap(label, 40, max_lines=1),
+                xref="paper",
+                x=0,
+                xanchor="left",
+                yref="y",
+                y=y,
+                yanchor="bottom",
+                showarrow=False,
+                font={"size": 9, "color": "#888888"},
             )
     message = ""
-    if not fig.data:
+    if not spec.data:
         in_range = " in the chosen range" if start is not None or end is not None else ""
         message = f"No statement on this issue{in_range}"
         message += f" by {', '.join(missing)}." if missing else "."
     elif missing:
         message = "No statement on this issue: " + ", ".join(missing)
-    _axes_0_100(fig, issue)
     if start is not None or end is not None:
         lo = start if start is not None else neg.positions["date"].min()
-        fig.update_xaxes(range=[views.format_date(lo), views.format_date(last_date)])
-    return _finish(
-        fig,
-        neg,
-        kind="positions",
-        title=title,
-        width=width,
-        height=height,
-        template=template,
-        message=message,
-    )
+        spec.layout["xaxis"]["range"] = [views.format_date(lo), views.format_date(last_date)]
+    return _finish(spec, neg, message=message, **finish)
 
 
 # --- gaps over time -------------------------------------------------------------------------
@@ -341,18 +413,6 @@ def _issue_style(neg) -> dict[str, dict]:
         issue: {"color": views.ISSUE_COLORS[i % n], "dash": dashes[(i // n) % len(dashes)]}
         for i, issue in enumerate(views.issue_order(neg))
     }
-
-
-def _extend(steps: pd.DataFrame, until) -> pd.DataFrame:
-    """Repeat the last row at ``until`` so a step line runs on to the right edge."""
-    if steps.empty or until is None or steps["date"].iloc[-1] >= until:
-        return steps
-    return pd.concat([steps, steps.iloc[[-1]].assign(date=until)], ignore_index=True)
-
-
-def _pair_title(neg, actor_a, actor_b) -> str:
-    names = views.actor_names(neg)
-    return f"{_short(names[actor_a])} and {_short(names[actor_b])}"
 
 
 def plot_gap_over_time(
@@ -372,28 +432,20 @@ def plot_gap_over_time(
 ) -> go.Figure:
     """The gap between two actors over time: overall on top, per issue below.
 
-    Top panel: the overall gap (``compute_overall_gap``: mean over the issues where both hold
-    a position, with ``weights``) as a step line with its interval band; its hover gives the
-    number of issues it covers. Bottom panel: one step line per issue (``compute_gaps``), whose
-    markers' hover gives both actors' values, stances, summaries, quotes and sources. Values hold
-    until either side restates. ``start``/``end`` clip the view (the value holding at ``start``
-    is shown from there); ``carry_forward``/``max_age`` as in ``compute_gaps``.
-    Shows a message instead of lines when the pair has no common issue in the range.
+    Top panel: the overall gap (``compute_overall_gap``: the mean over the issues where both
+    hold a position, with ``weights``) as a step line with its interval band; its hover gives
+    the number of issues it covers. Bottom panel: one step line per issue (``compute_gaps``);
+    a marker's hover gives both actors' values, stances, summaries, quotes and sources. A gap
+    holds until either side restates. ``start``/``end`` clip the view (the gap holding at
+    ``start`` is drawn from there); ``carry_forward``/``max_age`` as in ``compute_gaps`` (with
+    them, a line runs to the next change: read the markers). Shows a message instead of lines
+    when the pair has no common issue in the range.
     """
     actor_a, actor_b = views.check_actors(neg, [actor_a, actor_b])
     issues = None if issues is None else list(issues)
-    gaps = _gaps.compute_gaps(
-        neg, actor_a, actor_b, issues=issues, carry_forward=carry_forward, max_age=max_age
-    )
-    overall = _gaps.compute_overall_gap(
-        neg,
-        actor_a,
-        actor_b,
-        issues=issues,
-        carry_forward=carry_forward,
-        max_age=max_age,
-        weights=weights,
-    )
+    options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
+    gaps = _gaps.compute_gaps(neg, actor_a, actor_b, **options)
+    overall = _gaps.compute_overall_gap(neg, actor_a, actor_b, weights=weights, **options)
     return gap_figure(
         neg,
         gaps,
@@ -417,167 +469,126 @@ def gap_figure(
     actor_a: str,
     actor_b: str,
     evidence: pd.DataFrame,
+    snippets: dict[str, str] | None = None,
     start=None,
     end=None,
     width: int = WIDTH,
     height: int = 640,
     template: str = TEMPLATE,
 ) -> go.Figure:
-    """Build :func:`plot_gap_over_time` from ``compute_gaps`` / ``compute_overall_gap`` frames."""
+    """Build :func:`plot_gap_over_time` from ``compute_gaps`` / ``compute_overall_gap`` frames
+    (over the whole record; ``start``/``end`` clip here). A ``hover`` column in ``gaps`` is
+    used as the markers' labels (explorers precompute it), else :func:`views.gap_hover` with
+    ``snippets`` (a cached :func:`views.position_snippets` of ``evidence``)."""
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.09,
-        row_heights=[0.38, 0.62],
-        subplot_titles=("Overall gap (mean over common issues)", "Gap per issue"),
+    spec = _Spec()
+    axis = {"range": [-3, 103], "title": {"text": "Gap (scale points)"}, "zeroline": False}
+    spec.layout.update(
+        xaxis={"type": "date", "anchor": "y", "matches": "x2", "showticklabels": False},
+        xaxis2={"type": "date", "anchor": "y2", "title": {"text": "Date"}},
+        yaxis={**axis, "domain": [0.62, 1.0], "anchor": "x"},
+        yaxis2={**axis, "domain": [0.0, 0.53], "anchor": "x2"},
     )
-    for row in (1, 2):
-        fig.update_yaxes(range=[-3, 103], title_text="Gap (scale points)", row=row, col=1)
-    fig.update_xaxes(type="date", row=2, col=1, title_text="Date")
-    fig.update_xaxes(type="date", row=1, col=1)
+    for text, y in [("Overall gap (mean over common issues)", 1.0), ("Gap per issue", 0.53)]:
+        spec.annotate(
+            name="panel",
+            text=text,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=y,
+            xanchor="center",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 14},
+        )
+    finish = {"kind": "gap", "title": title, "width": width, "height": height, "template": template}
     if start is not None and until is not None and start > until:
-        message = "The date range is empty: it starts after it ends."
         return _finish(
-            fig,
-            neg,
-            kind="gap",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message=message,
+            spec, neg, message="The date range is empty: it starts after it ends.", **finish
         )
     gaps = views.clip_steps(gaps, keys=["issue_id"], start=start, end=end)
     overall = views.clip_steps(overall, keys=[], start=start, end=end)
+    in_range = start is not None or end is not None
     if gaps["gap"].notna().sum() == 0:
-        names = views.actor_names(neg)
-        message = f"No common issue between {names[actor_a]} and {names[actor_b]}"
-        message += " in this range." if start is not None or end is not None else "."
-        return _finish(
-            fig,
-            neg,
-            kind="gap",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message=message,
-        )
+        message = _no_common_issue(neg, actor_a, actor_b, in_range=in_range)
+        return _finish(spec, neg, message=message, **finish)
 
-    overall = overall.round({"gap": 2, "gap_low": 2, "gap_high": 2})
-    steps = _extend(overall, until)
-    x = _iso(steps["date"])
+    top = {"xaxis": "x", "yaxis": "y"}
     color = "#333333"
-    fig.add_traces(
-        _band_traces(
-            x,
-            steps["gap_low"].tolist(),
-            steps["gap_high"].tolist(),
-            color=color,
-            group="Overall gap",
-            xaxis="x",
-            yaxis="y",
-        )
+    x, (gap, low, high) = _step_lists(overall, ["gap", "gap_low", "gap_high"], until)
+    _band(spec, x, low, high, color=color, group="Overall gap", axes=top)
+    spec.trace(
+        x=x,
+        y=gap,
+        mode="lines",
+        name="Overall gap",
+        line={"shape": "hv", "color": color, "width": 2.5},
+        hoverinfo="skip",
+        legendgroup="Overall gap",
+        showlegend=False,
+        **top,
     )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=steps["gap"].tolist(),
-            mode="lines",
-            name="Overall gap",
-            line={"shape": "hv", "color": color, "width": 2.5},
-            hoverinfo="skip",
-            legendgroup="Overall gap",
-            showlegend=False,
-        ),
-        row=1,
-        col=1,
-    )
-    hover = [
-        f"<b>{views.format_date(d)}</b><br>Overall gap: {views.format_number(g) or 'n/a'}"
-        + (
-            f" (interval {views.format_number(lo)}–{views.format_number(hi)})"
-            if views.format_number(lo) != views.format_number(hi)
-            else ""
-        )
-        + f"<br>Issues covered: {int(n) if not views.is_missing(n) else 0}"
-        for d, g, lo, hi, n in zip(
-            overall["date"],
-            overall["gap"],
-            overall["gap_low"],
-            overall["gap_high"],
-            overall["n_issues"],
-            strict=True,
-        )
-    ]
-    fig.add_trace(
-        go.Scatter(
-            x=_iso(overall["date"]),
-            y=overall["gap"].tolist(),
-            mode="markers",
-            name="Overall gap",
-            legendgroup="Overall gap",
-            marker={"color": color, "size": 7},
-            hovertext=hover,
-            hoverinfo="text",
-        ),
-        row=1,
-        col=1,
+    spec.trace(
+        x=x[: len(overall)],
+        y=gap[: len(overall)],
+        mode="markers",
+        name="Overall gap",
+        legendgroup="Overall gap",
+        marker={"color": color, "size": 7},
+        hovertext=_overall_hover(overall),
+        hoverinfo="text",
+        **top,
     )
 
+    bottom = {"xaxis": "x2", "yaxis": "y2"}
     style = _issue_style(neg)
     labels = views.issue_labels(neg)
-    gaps = gaps.round({"gap": 2, "gap_low": 2, "gap_high": 2, "value_a": 2, "value_b": 2})
-    present = set(gaps.loc[gaps["gap"].notna(), "issue_id"])
+    if "hover" not in gaps:
+        gaps = gaps.assign(hover=views.gap_hover(gaps, evidence, neg, snippets=snippets))
+    by_issue = dict(tuple(gaps.groupby("issue_id", sort=False)))
     for issue in views.issue_order(neg):
-        if issue not in present:
+        rows = by_issue.get(issue)
+        if rows is None or rows["gap"].isna().all():
             continue
-        rows = gaps[gaps["issue_id"] == issue]
-        steps = _extend(rows, until)
+        x, (gap,) = _step_lists(rows, ["gap"], until)
         name = views.wrap(labels[issue], 40, max_lines=1)
-        fig.add_trace(
-            go.Scatter(
-                x=_iso(steps["date"]),
-                y=steps["gap"].tolist(),
-                mode="lines",
-                line={"shape": "hv", "width": 2, **style[issue]},
-                name=name,
-                legendgroup=issue,
-                showlegend=False,
-                hoverinfo="skip",
-            ),
-            row=2,
-            col=1,
+        spec.trace(
+            x=x,
+            y=gap,
+            mode="lines",
+            name=name,
+            line={"shape": "hv", "width": 2, **style[issue]},
+            legendgroup=issue,
+            showlegend=False,
+            hoverinfo="skip",
+            **bottom,
         )
-        fig.add_trace(
-            go.Scatter(
-                x=_iso(rows["date"]),
-                y=rows["gap"].tolist(),
-                mode="markers",
-                name=name,
-                legendgroup=issue,
-                marker={"color": style[issue]["color"], "size": 7},
-                hovertext=views.gap_hover(rows, evidence, neg).tolist(),
-                hoverinfo="text",
-            ),
-            row=2,
-            col=1,
+        spec.trace(
+            x=x[: len(rows)],
+            y=gap[: len(rows)],
+            mode="markers",
+            name=name,
+            legendgroup=issue,
+            marker={"color": style[issue]["color"], "size": 7},
+            hovertext=rows["hover"].tolist(),
+            hoverinfo="text",
+            **bottom,
         )
-    if start is not None or end is not None:
+    if in_range:
         lo = start if start is not None else neg.positions["date"].min()
-        fig.update_xaxes(range=[views.format_date(lo), views.format_date(until)])
-    return _finish(fig, neg, kind="gap", title=title, width=width, height=height, template=template)
+        spec.layout["xaxis2"]["range"] = [views.format_date(lo), views.format_date(until)]
+    return _finish(spec, neg, **finish)
 
 
 # --- heatmap --------------------------------------------------------------------------------
 
 
 def heatmap_dates(neg, *, freq: str = "QS", start=None, end=None) -> pd.DatetimeIndex:
-    """The default heatmap grid: period starts at ``freq`` from the first to the last statement."""
+    """The default heatmap columns: period starts at ``freq`` over the statements, plus the last
+    statement date when it falls after the last period start."""
     first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
     last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
     if pd.isna(first) or pd.isna(last) or first > last:
@@ -587,7 +598,7 @@ def heatmap_dates(neg, *, freq: str = "QS", start=None, end=None) -> pd.Datetime
     except ValueError:  # a frequency with no matching period (e.g. "2QS"): start at the data
         anchor = pd.Timestamp(first)
     grid = pd.date_range(anchor, last, freq=freq)
-    if grid.empty or grid[-1] < last:  # a last column for the statements after the last period
+    if grid.empty or grid[-1] < last:
         grid = grid.append(pd.DatetimeIndex([last]))
     return grid
 
@@ -608,52 +619,48 @@ def plot_gap_heatmap(
 ) -> go.Figure:
     """A heatmap of the gap between two actors: one row per issue, one column per date.
 
-    Each cell is the gap in force at that date (``compute_gaps``, latest change on or before
-    it); blank where either actor holds no position. Columns are ``dates`` if given, else the
-    period starts at ``freq`` (pandas offset, default quarterly ``"QS"``) over the data. Cell
-    hover: both positions with stance, summary, quote and source.
+    A cell is the gap in force at its date (the latest ``compute_gaps`` change on or before
+    it), blank where the two hold no common position. Columns are ``dates`` if given, else
+    :func:`heatmap_dates` at ``freq`` (a pandas offset, default quarterly ``"QS"``). Cell hover:
+    both positions with stance, summary, quote and source. Shows a message when the pair has
+    no common issue.
     """
     actor_a, actor_b = views.check_actors(neg, [actor_a, actor_b])
     gaps = _gaps.compute_gaps(
         neg,
         actor_a,
         actor_b,
-        issues=None if issues is None else list(issues),
         carry_forward=carry_forward,
         max_age=max_age,
+        issues=None if issues is None else list(issues),
     )
     grid = (
         heatmap_dates(neg, freq=freq) if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
     )
     cells = views.gaps_on_grid(gaps, grid)
     title = f"Gap by issue and time between {_pair_title(neg, actor_a, actor_b)}"
-    fig = go.Figure()
+    spec = _Spec()
+    finish = {
+        "kind": "heatmap",
+        "title": title,
+        "width": width,
+        "height": height,
+        "template": template,
+    }
     if cells.empty or cells["gap"].notna().sum() == 0:
-        names = views.actor_names(neg)
-        message = f"No common issue between {names[actor_a]} and {names[actor_b]}."
         return _finish(
-            fig,
-            neg,
-            kind="heatmap",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message=message,
+            spec, neg, message=_no_common_issue(neg, actor_a, actor_b, in_range=False), **finish
         )
     cells = cells.round({"gap": 2, "gap_low": 2, "gap_high": 2, "value_a": 2, "value_b": 2})
     cells = cells.assign(hover=views.gap_hover(cells, views.evidence_frame(neg), neg))
     present = set(cells.loc[cells["gap"].notna(), "issue_id"])
     order = [i for i in views.issue_order(neg) if i in present]
     labels = views.issue_labels(neg)
-    columns = _iso(grid)
     z = cells.pivot(index="issue_id", columns="date", values="gap").reindex(
         index=order, columns=grid
     )
-    text = cells.pivot(index="issue_id", columns="date", values="hover").reindex(
-        index=order, columns=grid
-    )
-    z_values = [[None if pd.isna(v) else float(v) for v in row] for row in z.to_numpy()]
+    text = cells.pivot(index="issue_id", columns="date", values="hover")
+    text = text.reindex(index=order, columns=grid)
     hover = [
         [
             label if isinstance(label, str) and not pd.isna(gap) else "No common position"
@@ -661,27 +668,24 @@ def plot_gap_heatmap(
         ]
         for labels_row, gap_row in zip(text.to_numpy(), z.to_numpy(), strict=True)
     ]
-    fig.add_trace(
-        go.Heatmap(
-            z=z_values,
-            x=columns,
-            y=[views.wrap(labels[i], 36, max_lines=1) for i in order],
-            zmin=0,
-            zmax=100,
-            colorscale="YlOrRd",
-            colorbar={"title": {"text": "Gap"}},
-            hovertext=hover,
-            hoverinfo="text",
-            texttemplate="%{z:.0f}",
-            xgap=1,
-            ygap=1,
-        )
+    spec.trace(
+        type="heatmap",
+        z=[_floats(row) for row in z.to_numpy()],
+        x=_iso(grid),
+        y=[views.wrap(labels[i], 36, max_lines=1) for i in order],
+        zmin=0,
+        zmax=100,
+        colorscale="YlOrRd",
+        colorbar={"title": {"text": "Gap"}},
+        hovertext=hover,
+        hoverinfo="text",
+        texttemplate="%{z:.0f}",
+        xgap=1,
+        ygap=1,
     )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", title_text="As of", tickangle=-45)
-    return _finish(
-        fig, neg, kind="heatmap", title=title, width=width, height=height, template=template
-    )
+    spec.layout["yaxis"] = {"autorange": "reversed", "type": "category"}
+    spec.layout["xaxis"] = {"type": "category", "title": {"text": "As of"}, "tickangle": -45}
+    return _finish(spec, neg, **finish)
 
 
 # --- snapshot -------------------------------------------------------------------------------
@@ -702,10 +706,10 @@ def plot_snapshot(
     """Where each actor stood on every issue at ``date`` (a dumbbell chart).
 
     One row per issue (issue order) on which at least one of ``actors`` holds a position as of
-    ``date`` (``positions_asof``); a marker per actor at its value with its range as error bar,
-    and a grey bar joining the actors' positions. With two actors the gap is written at the right
-    of each row. Hover on a marker: the statement in force (date, stance, summary, quote,
-    source). Shows a message when none of the actors holds a position then.
+    ``date`` (``positions_asof``): a marker per actor at its value with its range as error bar,
+    and a grey bar joining the actors' positions. With two actors the gap is written at the
+    right of each row. Hover on a marker: the statement in force (date, stance, summary, quote,
+    source). Shows a message when an actor (or every actor) holds no position then.
     """
     actors = views.check_actors(neg, actors)
     date = pd.Timestamp(date)
@@ -717,11 +721,10 @@ def plot_snapshot(
         actors=actors,
         issues=None if issues is None else list(issues),
     )
-    evidence = views.evidence_frame(neg)
     return snapshot_figure(
         neg,
         held,
-        evidence,
+        views.evidence_frame(neg),
         date=date,
         actors=actors,
         width=width,
@@ -747,44 +750,47 @@ def snapshot_figure(
     labels = views.issue_labels(neg)
     who = ", ".join(_short(names[a]) for a in actors)
     title = f"Positions as of {views.format_date(date)}: {who}"
-    fig = go.Figure()
+    spec = _Spec()
+    spec.layout["xaxis"] = {
+        "range": [-5, 105],
+        "tickvals": [0, 25, 50, 75, 100],
+        "title": {"text": VALUE_AXIS_TITLE},
+    }
     held = held[held["actor_id"].isin(actors)]
     order = [i for i in views.issue_order(neg) if i in set(held["issue_id"])]
+    finish = {"kind": "snapshot", "title": title, "width": width, "template": template}
     if not order:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position"
         message += f" as of {views.format_date(date)}."
-        fig.update_xaxes(range=[-5, 105])
-        return _finish(
-            fig,
-            neg,
-            kind="snapshot",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message=message,
-        )
+        return _finish(spec, neg, message=message, height=height, **finish)
     rows = {issue: views.wrap(labels[issue], 36, max_lines=1) for issue in order}
-    held = held.round({"value": 2, "value_low": 2, "value_high": 2})
-    bar_x, bar_y, gap_y, gap_text = [], [], [], []
+    bar_x, bar_y = [], []
     for issue in order:
-        values = held.loc[held["issue_id"] == issue, "value"]
+        values = held.loc[held["issue_id"] == issue, "value"].round(2)
         if len(values) >= 2:
             bar_x += [float(values.min()), float(values.max()), None]
             bar_y += [rows[issue], rows[issue], None]
         if len(actors) == 2 and len(values) == 2:
-            gap_y.append(rows[issue])
-            gap_text.append(f"gap {views.format_number(values.max() - values.min())}")
-    fig.add_trace(
-        go.Scatter(
-            x=bar_x,
-            y=bar_y,
-            mode="lines",
-            line={"color": "#cccccc", "width": 6},
-            hoverinfo="skip",
-            showlegend=False,
-            name="between",
-        )
+            spec.annotate(
+                name="gap",
+                text=f"gap {views.format_number(values.max() - values.min())}",
+                x=1.0,
+                xref="paper",
+                xanchor="left",
+                xshift=6,
+                y=rows[issue],
+                yref="y",
+                showarrow=False,
+                font={"size": 11, "color": "#555555"},
+            )
+    spec.trace(
+        x=bar_x,
+        y=bar_y,
+        mode="lines",
+        line={"color": "#cccccc", "width": 6},
+        hoverinfo="skip",
+        showlegend=False,
+        name="between",
     )
     by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
     for actor in actors:
@@ -792,68 +798,34 @@ def snapshot_figure(
         if own.empty:
             continue
         own = own.set_index("issue_id").reindex([i for i in order if i in set(own["issue_id"])])
-        rows_evidence = by_id.reindex(own["position_id"].astype(str))
-        hover = views.hover_html(rows_evidence.reset_index(drop=True)).tolist()
-        fig.add_trace(
-            go.Scatter(
-                x=own["value"].tolist(),
-                y=[rows[i] for i in own.index],
-                mode="markers",
-                name=views.escape(names[actor]),
-                marker={
-                    "color": colors[actor],
-                    "size": 13,
-                    "line": {"color": "#ffffff", "width": 1},
-                },
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": (own["value_high"] - own["value"]).round(2).tolist(),
-                    "arrayminus": (own["value"] - own["value_low"]).round(2).tolist(),
-                    "color": colors[actor],
-                    "thickness": 1.5,
-                    "width": 4,
-                },
-                hovertext=hover,
-                hoverinfo="text",
-            )
+        statements = by_id.reindex(own["position_id"].astype(str)).reset_index(drop=True)
+        spec.trace(
+            x=_floats(own["value"]),
+            y=[rows[i] for i in own.index],
+            mode="markers",
+            name=views.escape(names[actor]),
+            marker={"color": colors[actor], "size": 13, "line": {"color": "#ffffff", "width": 1}},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": _floats(own["value_high"] - own["value"]),
+                "arrayminus": _floats(own["value"] - own["value_low"]),
+                "color": colors[actor],
+                "thickness": 1.5,
+                "width": 4,
+            },
+            hovertext=views.hover_html(statements).tolist(),
+            hoverinfo="text",
         )
-    for y, text in zip(gap_y, gap_text, strict=True):
-        fig.add_annotation(
-            name="gap",
-            text=text,
-            x=1.0,
-            xref="paper",
-            xanchor="left",
-            xshift=6,
-            y=y,
-            yref="y",
-            showarrow=False,
-            font={"size": 11, "color": "#555555"},
-        )
+    spec.layout["yaxis"] = {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": [rows[i] for i in order],
+        "autorange": "reversed",
+    }
     missing = [names[a] for a in actors if a not in set(held["actor_id"])]
     message = ("No position as of this date: " + ", ".join(missing)) if missing else ""
-    fig.update_xaxes(
-        range=[-5, 105],
-        tickvals=[0, 25, 50, 75, 100],
-        title_text="Position (0–100; each issue's own scale)",
-    )
-    fig.update_yaxes(
-        type="category",
-        categoryorder="array",
-        categoryarray=[rows[i] for i in order],
-        autorange="reversed",
-    )
-    return _finish(
-        fig,
-        neg,
-        kind="snapshot",
-        title=title,
-        width=width,
-        height=max(height, 120 + 28 * len(order)),
-        template=template,
-        message=message,
-    )
+    return _finish(spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish)
 
 
 # --- movement -------------------------------------------------------------------------------
@@ -871,12 +843,13 @@ def movement_frame(
 ) -> pd.DataFrame:
     """How far each actor moved on each issue between two dates, and toward whom.
 
-    Built on ``compute_movement`` with the other ``actors`` as the reference. One row per
-    (actor, issue) where the actor holds a position at both dates: ``actor_id``, ``issue_id``,
-    ``start``, ``end``, ``value_start``, ``value_end``, ``change``, ``toward`` (the other actors
-    the move went toward, ``;``-joined in actors.csv order, "" for none), ``away`` (likewise).
-    Sorted by actor (given order) then issue order. ``start``/``end`` default to the first and
-    last statement dates in the dataset.
+    Built on ``compute_movement`` with the other ``actors`` as references (their positions at
+    ``start``). One row per (actor, issue) where the actor holds a position at both dates:
+    ``actor_id``, ``issue_id``, ``start``, ``end``, ``value_start``, ``value_end``, ``change``
+    (rounded to 2 decimals), ``toward`` (the other actors the move went toward, ``;``-joined
+    in the given order; "" for none), ``away`` (the others it moved away from). Sorted by actor
+    (given order) then issue order. ``start``/``end`` default to the first and last statement
+    dates in the dataset.
     """
     actors = views.check_actors(neg, actors)
     start = neg.positions["date"].min() if start is None else pd.Timestamp(start)
@@ -913,20 +886,20 @@ def movement_frame(
         moves = moves.assign(
             _toward=moves["other_actor"].where(toward), _away=moves["other_actor"].where(away)
         )
-        summary = (
-            moves.groupby("issue_id", sort=False)
-            .agg(
-                start=("start", "first"),
-                end=("end", "first"),
-                value_start=("value_start", "first"),
-                value_end=("value_end", "first"),
-                change=("change", "first"),
-                toward=("_toward", lambda s: ";".join(sorted(s.dropna(), key=actors.index))),
-                away=("_away", lambda s: ";".join(sorted(s.dropna(), key=actors.index))),
-            )
-            .reset_index()
+
+        def joined(ids):
+            return ";".join(sorted(ids.dropna(), key=actors.index))
+
+        summary = moves.groupby("issue_id", sort=False).agg(
+            start=("start", "first"),
+            end=("end", "first"),
+            value_start=("value_start", "first"),
+            value_end=("value_end", "first"),
+            change=("change", "first"),
+            toward=("_toward", joined),
+            away=("_away", joined),
         )
-        parts.append(summary.assign(actor_id=actor))
+        parts.append(summary.reset_index().assign(actor_id=actor))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     out = pd.concat(parts, ignore_index=True)
@@ -952,103 +925,94 @@ def plot_movement(
     """Movement between two dates: per issue, an arrow per actor from its start to its end value.
 
     Rows are issues (issue order), one lane per actor; a hollow marker at the start value, a
-    filled one at the end value, joined by a line. Hover on the end marker: the move (from, to,
-    change), toward whom and away from whom it went (relative to the other actors' positions at
-    ``start``), and the statement in force at ``end`` (date, stance, summary, quote, source).
-    The frame behind it is :func:`movement_frame`.
+    triangle at the end value pointing the way it moved, joined by a line. Hover on the end
+    marker: the move (from, to, change), toward and away from whom it went (relative to the
+    other actors' positions at ``start``), and the statement in force at ``end`` (date, stance,
+    summary, quote, source). The frame behind it is :func:`movement_frame`.
     """
     actors = views.check_actors(neg, actors)
+    first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
+    last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
+    names = views.actor_names(neg)
+    title = f"Movement from {views.format_date(first)} to {views.format_date(last)}"
+    spec = _Spec()
+    spec.layout["xaxis"] = {
+        "range": [-5, 105],
+        "tickvals": [0, 25, 50, 75, 100],
+        "title": {"text": VALUE_AXIS_TITLE},
+    }
+    finish = {"kind": "movement", "title": title, "width": width, "template": template}
+    if first > last:
+        return _finish(
+            spec,
+            neg,
+            message="The date range is empty: it starts after it ends.",
+            height=height,
+            **finish,
+        )
     frame = movement_frame(
         neg,
         actors=actors,
-        start=start,
-        end=end,
+        start=first,
+        end=last,
         issues=issues,
         carry_forward=carry_forward,
         max_age=max_age,
     )
-    start = neg.positions["date"].min() if start is None else pd.Timestamp(start)
-    end = neg.positions["date"].max() if end is None else pd.Timestamp(end)
-    names = views.actor_names(neg)
-    colors = views.actor_colors(neg)
-    labels = views.issue_labels(neg)
-    title = f"Movement from {views.format_date(start)} to {views.format_date(end)}"
-    fig = go.Figure()
-    if start > end:
-        return _finish(
-            fig,
-            neg,
-            kind="movement",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message="The date range is empty: it starts after it ends.",
-        )
     if frame.empty:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position on an issue"
-        message += " at both dates."
-        return _finish(
-            fig,
-            neg,
-            kind="movement",
-            title=title,
-            width=width,
-            height=height,
-            template=template,
-            message=message,
-        )
+        return _finish(spec, neg, message=message + " at both dates.", height=height, **finish)
+    colors = views.actor_colors(neg)
+    labels = views.issue_labels(neg)
     order = [i for i in views.issue_order(neg) if i in set(frame["issue_id"])]
     held_end = _gaps.positions_asof(
-        neg, end, carry_forward=carry_forward, max_age=max_age, actors=actors
+        neg, last, carry_forward=carry_forward, max_age=max_age, actors=actors
     )
-    end_ids = {
-        (a, i): p
-        for a, i, p in zip(
-            held_end["actor_id"], held_end["issue_id"], held_end["position_id"], strict=True
+    end_ids = dict(
+        zip(
+            zip(held_end["actor_id"], held_end["issue_id"], strict=True),
+            held_end["position_id"].astype(str),
+            strict=True,
         )
-    }
+    )
     evidence = views.evidence_frame(neg)
     by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
-    lane = {a: n for n, a in enumerate(actors)}
-    spread = 0.6 / max(len(actors), 1)
+    spread = 0.6 / len(actors)
     row_of = {issue: n for n, issue in enumerate(order)}
-    for actor in actors:
+
+    def who(ids):
+        return ", ".join(views.escape(names[a]) for a in ids.split(";")) if ids else "nobody"
+
+    for lane, actor in enumerate(actors):
         own = frame[frame["actor_id"] == actor]
         if own.empty:
             continue
-        offset = (lane[actor] - (len(actors) - 1) / 2) * spread
+        offset = round((lane - (len(actors) - 1) / 2) * spread, 3)
         y = [row_of[i] + offset for i in own["issue_id"]]
         name = views.escape(names[actor])
         line_x, line_y = [], []
-        for (x0, x1), yy in zip(
-            zip(own["value_start"], own["value_end"], strict=True), y, strict=True
-        ):
-            line_x += [x0, x1, None]
+        for x0, x1, yy in zip(own["value_start"], own["value_end"], y, strict=True):
+            line_x += [float(x0), float(x1), None]
             line_y += [yy, yy, None]
-        fig.add_trace(
-            go.Scatter(
-                x=line_x,
-                y=line_y,
-                mode="lines",
-                line={"color": colors[actor], "width": 2},
-                hoverinfo="skip",
-                showlegend=False,
-                legendgroup=name,
-                name=name,
-            )
+        spec.trace(
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": colors[actor], "width": 2},
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=name,
+            name=name,
         )
-        fig.add_trace(
-            go.Scatter(
-                x=own["value_start"].tolist(),
-                y=y,
-                mode="markers",
-                name=name,
-                legendgroup=name,
-                showlegend=False,
-                hoverinfo="skip",
-                marker={"symbol": "circle-open", "size": 9, "color": colors[actor]},
-            )
+        spec.trace(
+            x=_floats(own["value_start"]),
+            y=y,
+            mode="markers",
+            name=name,
+            legendgroup=name,
+            showlegend=False,
+            hoverinfo="skip",
+            marker={"symbol": "circle-open", "size": 9, "color": colors[actor]},
         )
         hover = []
         for row in own.itertuples(index=False):
@@ -1056,60 +1020,35 @@ def plot_movement(
                 f"<b>{name} on {views.wrap(labels[row.issue_id], 60, max_lines=1)}</b>",
                 f"{views.format_number(row.value_start)} → {views.format_number(row.value_end)}"
                 f" (change {views.format_number(row.change)})",
-                "Toward: "
-                + (
-                    ", ".join(views.escape(names[a]) for a in row.toward.split(";"))
-                    if row.toward
-                    else "nobody"
-                ),
-                "Away from: "
-                + (
-                    ", ".join(views.escape(names[a]) for a in row.away.split(";"))
-                    if row.away
-                    else "nobody"
-                ),
+                f"Toward: {who(row.toward)}",
+                f"Away from: {who(row.away)}",
             ]
             pid = end_ids.get((actor, row.issue_id))
-            if pid is not None and str(pid) in by_id.index:
+            if pid is not None and pid in by_id.index:
                 lines.append("<i>Position in force at the end:</i>")
-                lines.append(views.hover_html(by_id.loc[[str(pid)]].reset_index(drop=True)).iloc[0])
+                lines.append(views.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0])
             hover.append("<br>".join(lines))
         symbols = [
             "triangle-right" if c > 0 else "triangle-left" if c < 0 else "circle"
             for c in own["change"]
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=own["value_end"].tolist(),
-                y=y,
-                mode="markers",
-                name=name,
-                legendgroup=name,
-                hovertext=hover,
-                hoverinfo="text",
-                marker={"symbol": symbols, "size": 12, "color": colors[actor]},
-            )
+        spec.trace(
+            x=_floats(own["value_end"]),
+            y=y,
+            mode="markers",
+            name=name,
+            legendgroup=name,
+            hovertext=hover,
+            hoverinfo="text",
+            marker={"symbol": symbols, "size": 12, "color": colors[actor]},
         )
-    fig.update_xaxes(
-        range=[-5, 105],
-        tickvals=[0, 25, 50, 75, 100],
-        title_text="Position (0–100; each issue's own scale)",
-    )
-    fig.update_yaxes(
-        tickvals=list(range(len(order))),
-        ticktext=[views.wrap(labels[i], 36, max_lines=1) for i in order],
-        range=[len(order) - 0.5, -0.5],
-        zeroline=False,
-    )
+    spec.layout["yaxis"] = {
+        "tickvals": list(range(len(order))),
+        "ticktext": [views.wrap(labels[i], 36, max_lines=1) for i in order],
+        "range": [len(order) - 0.5, -0.5],
+        "zeroline": False,
+        "showgrid": False,
+    }
     missing = [names[a] for a in actors if a not in set(frame["actor_id"])]
     message = ("No position at both dates: " + ", ".join(missing)) if missing else ""
-    return _finish(
-        fig,
-        neg,
-        kind="movement",
-        title=title,
-        width=width,
-        height=max(height, 120 + 34 * len(order)),
-        template=template,
-        message=message,
-    )
+    return _finish(spec, neg, message=message, height=max(height, 120 + 34 * len(order)), **finish)

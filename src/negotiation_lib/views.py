@@ -522,51 +522,74 @@ def position_steps(statements: pd.DataFrame, *, until: object = None) -> pd.Data
 # --- gaps -----------------------------------------------------------------------------------
 
 
-def _position_lines(evidence_by_id: pd.DataFrame, position_id: object, width: int) -> list[str]:
-    """Hover lines for one position (by id) inside a gap label."""
-    if is_missing(position_id) or str(position_id) not in evidence_by_id.index:
-        return []
-    row = evidence_by_id.loc[str(position_id)]
-    source = ", ".join(
-        str(part) for part in (row["source_publisher"], row["source_title"]) if not is_missing(part)
-    )
-    has_quote = not is_missing(row["quote"]) and str(row["quote"])
-    return [
-        f"{escape(row['stance'])} ({escape(format_date(row['date']))}):"
-        f" {wrap(row['summary'], width, max_lines=3)}",
-        f"“{wrap(row['quote'], width, max_lines=3)}”" if has_quote else "(no quote)",
-        f"Source: {wrap(source or row['source_id'], width, max_lines=2)}",
-    ]
+def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> dict[str, str]:
+    """Escaped hover lines per position id (stance, date, summary, quote, source) for gap labels.
+
+    Explorers build this once, so a control change only looks strings up.
+    """
+    snippets = {}
+    for row in evidence.drop_duplicates("position_id").itertuples(index=False):
+        source = ", ".join(
+            str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
+        )
+        has_quote = not is_missing(row.quote) and str(row.quote)
+        snippets[str(row.position_id)] = "<br>".join(
+            [
+                f"{escape(row.stance)} ({escape(format_date(row.date))}):"
+                f" {wrap(row.summary, width, max_lines=3)}",
+                f"“{wrap(row.quote, width, max_lines=3)}”" if has_quote else "(no quote)",
+                f"Source: {wrap(source or row.source_id, width, max_lines=2)}",
+            ]
+        )
+    return snippets
 
 
-def gap_hover(gaps: pd.DataFrame, evidence: pd.DataFrame, neg, *, width: int = 70) -> pd.Series:
+def gap_hover(
+    gaps: pd.DataFrame,
+    evidence: pd.DataFrame,
+    neg,
+    *,
+    width: int = 70,
+    snippets: Mapping[str, str] | None = None,
+) -> pd.Series:
     """One escaped hover label per row of a ``compute_gaps`` frame (index kept).
 
     Shows the date, the issue, the gap with its interval, and for each actor its value, stance,
     summary, quote and source (looked up by ``position_id_a`` / ``position_id_b``).
+    ``snippets`` is a precomputed :func:`position_snippets` of ``evidence``.
     """
-    by_id = evidence.drop_duplicates("position_id").set_index("position_id")
+    snippets = position_snippets(evidence, width=width) if snippets is None else snippets
     names = actor_names(neg)
     labels = issue_labels(neg)
     out = []
-    for row in gaps.itertuples(index=False):
-        gap = format_number(row.gap)
-        if not gap:
-            gap = "n/a (one side has no position)"
-        elif format_number(row.gap_low) != format_number(row.gap_high):
-            gap += f" (interval {format_number(row.gap_low)}–{format_number(row.gap_high)})"
-        issue = wrap(labels.get(row.issue_id, row.issue_id), width, max_lines=2)
-        lines = [
-            f"<b>{escape(format_date(row.date))} · {issue}</b>",
-            f"Gap: {gap}",
-        ]
-        for actor, value, pid in [
-            (row.actor_a, row.value_a, row.position_id_a),
-            (row.actor_b, row.value_b, row.position_id_b),
-        ]:
-            shown = format_number(value) or "no position"
-            lines.append(f"<b>{wrap(names.get(actor, actor), width, max_lines=1)}: {shown}</b>")
-            lines.extend(_position_lines(by_id, pid, width))
+    issue_titles = {i: wrap(label, width, max_lines=2) for i, label in labels.items()}
+    actor_titles = {a: wrap(name, width, max_lines=1) for a, name in names.items()}
+    columns = [
+        "date",
+        "issue_id",
+        "gap",
+        "gap_low",
+        "gap_high",
+        "actor_a",
+        "value_a",
+        "position_id_a",
+        "actor_b",
+        "value_b",
+        "position_id_b",
+    ]
+    for date, issue, gap, low, high, *sides in zip(*(gaps[c] for c in columns), strict=True):
+        shown = format_number(gap)
+        if not shown:
+            shown = "n/a (one side has no position)"
+        elif format_number(low) != format_number(high):
+            shown += f" (interval {format_number(low)}–{format_number(high)})"
+        title = issue_titles.get(issue) or escape(issue)
+        lines = [f"<b>{escape(format_date(date))} · {title}</b>", f"Gap: {shown}"]
+        for actor, value, pid in (sides[:3], sides[3:]):
+            value = format_number(value) or "no position"
+            lines.append(f"<b>{actor_titles.get(actor) or escape(actor)}: {value}</b>")
+            if not is_missing(pid) and str(pid) in snippets:
+                lines.append(snippets[str(pid)])
         out.append("<br>".join(lines))
     return pd.Series(out, index=gaps.index, dtype="object")
 
@@ -581,6 +604,10 @@ def clip_steps(
     """
     if frame.empty:
         return frame
+    dates = frame["date"]
+    covers_start = start is None or pd.Timestamp(start) <= dates.min()
+    if covers_start and (end is None or pd.Timestamp(end) >= dates.max()):
+        return frame  # the window holds every change: nothing to clip
     out = frame
     if end is not None:
         out = out[out["date"] <= pd.Timestamp(end)]
@@ -617,7 +644,12 @@ def gaps_on_grid(gaps: pd.DataFrame, dates) -> pd.DataFrame:
     parts = []
     for _, group in gaps.groupby("issue_id", sort=False):
         group = group.sort_values("date", kind="stable").drop_duplicates("date", keep="last")
-        merged = pd.merge_asof(grid, group.rename(columns={"date": "changed"}), left_on="date",
-                               right_on="changed", direction="backward")  # fmt: skip
+        merged = pd.merge_asof(
+            grid,
+            group.rename(columns={"date": "changed"}),
+            left_on="date",
+            right_on="changed",
+            direction="backward",
+        )
         parts.append(merged.dropna(subset=["issue_id"]).drop(columns="changed"))
     return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,453 @@
+"""Interactive explorers (ipywidgets): controls wired to the plain functions that draw the views.
+
+Each ``*_explorer(neg)`` returns an :class:`Explorer`, a ``widgets.VBox`` holding the controls,
+a message line, the figure (an ``Output`` showing a plotly Figure, not a ``FigureWidget``) and a
+table (an escaped ``HTML`` widget). Besides being displayable it exposes, for tests, notebooks
+and the browser tests:
+
+- ``explorer.controls``: dict name -> control widget (set ``.value`` to drive it);
+- ``explorer.figure``: the plotly Figure now shown (None for a view without a figure);
+- ``explorer.table``: the DataFrame behind the table now shown;
+- ``explorer.message``: the edge-case message now shown (plain text), or ``""``;
+- ``explorer.error``: the exception of the last refresh if drawing failed, else None (the view
+  then shows a message instead of a traceback).
+
+Every control carries a CSS class ``nl-<name>`` (``nl-actor-a``, ``nl-issues``, ...) and the
+explorer itself ``nl-explorer`` plus ``nl-<kind>-explorer``, so a browser test can find them.
+
+The work happens in the ``*_view`` functions, which take plain values and return a
+:class:`View`; an explorer's default view equals ``*_view(neg, ...)`` with the default choices,
+so a notebook can show the same figure/table without widgets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import pandas as pd
+
+from . import figures, views
+from . import gaps as _gaps
+
+__all__ = [
+    "Explorer",
+    "View",
+    "evidence_browser",
+    "evidence_view",
+    "gap_explorer",
+    "gap_view",
+    "position_explorer",
+    "position_view",
+]
+
+ALL = "(all)"
+
+
+@dataclass
+class View:
+    """What an explorer shows: a figure, a table (DataFrame + its HTML) and a message."""
+
+    figure: object = None
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table_html: str = ""
+    message: str = ""
+
+
+def _figure_bundle(fig) -> dict:
+    """The display_data output of a figure, as the plotly mimetype renderer would produce it."""
+    return {
+        "output_type": "display_data",
+        "data": {
+            "application/vnd.plotly.v1+json": json.loads(fig.to_json()),
+            "text/plain": "<plotly figure>",
+        },
+        "metadata": {},
+    }
+
+
+class Explorer(widgets.VBox):
+    """A VBox of controls, message, figure and table that redraws on every control change."""
+
+    def __init__(self, kind: str, controls: Mapping[str, widgets.Widget], render: Callable):
+        self.kind = kind
+        self.controls = dict(controls)
+        self.figure = None
+        self.table = pd.DataFrame()
+        self.message = ""
+        self.error: Exception | None = None
+        self._render = render
+        self._message_box = widgets.HTML(value="").add_class("nl-message")
+        self._plot = widgets.Output().add_class("nl-figure")
+        self._table_box = widgets.HTML(value="").add_class("nl-table")
+        for name, control in self.controls.items():
+            control.add_class("nl-" + name.replace("_", "-"))
+        boxes = [
+            widgets.HBox(list(self.controls.values())[i : i + 3])
+            for i in range(0, len(self.controls), 3)
+        ]
+        super().__init__(children=[*boxes, self._message_box, self._plot, self._table_box])
+        self.add_class("nl-explorer")
+        self.add_class(f"nl-{kind}-explorer")
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def values(self) -> dict:
+        """The current value of every control, by control name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, _change) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the view from the current control values."""
+        try:
+            view = self._render(**self.values())
+            self.error = None
+        except Exception as exc:  # a broken view shows a message; .error keeps it for tests
+            view = View(message=f"Could not draw this view: {exc}")
+            self.error = exc
+        self.figure = view.figure
+        self.table = view.table
+        self.message = view.message
+        self._message_box.value = views.message_html(view.message)
+        self._plot.outputs = (_figure_bundle(view.figure),) if view.figure is not None else ()
+        self._table_box.value = view.table_html
+
+
+# --- shared controls ------------------------------------------------------------------------
+
+
+def _actor_options(neg) -> list[tuple[str, str]]:
+    names = views.actor_names(neg)
+    return [(f"{names[a]} ({a})", a) for a in views.actor_order(neg)]
+
+
+def _issue_options(neg) -> list[tuple[str, str]]:
+    labels = views.issue_labels(neg)
+    return [(labels[i], i) for i in views.issue_order(neg)]
+
+
+def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
+    """Options of a date-range slider: period starts (monthly by default) covering the data.
+
+    The first option is the first statement's period start and the last one the end of the
+    last statement's period, so the full range shows every statement.
+    """
+    dates = neg.positions["date"].dropna()
+    if dates.empty:
+        return [("(no dates)", pd.Timestamp("1970-01-01"))]
+    first = dates.min().to_period(freq[0]).start_time
+    last = dates.max().to_period(freq[0]).end_time.normalize()
+    grid = list(pd.date_range(first, last, freq=freq))
+    if grid[-1] < last:
+        grid.append(last)
+    return [(d.strftime("%Y-%m-%d"), d) for d in grid]
+
+
+def _selected(values, everything):
+    """An empty selection means 'no filter' (all)."""
+    return None if not values or set(values) >= set(everything) else list(values)
+
+
+# --- gaps -----------------------------------------------------------------------------------
+
+WEIGHT_OPTIONS = (("equal", "none"), ("salience", "salience"))
+
+
+class GapCache:
+    """Memo of ``compute_gaps`` / ``compute_overall_gap`` results for one negotiation.
+
+    Per-issue gaps are computed once per (pair, carrying) over all issues, with their hover
+    labels; an issue selection only filters them (a per-issue gap does not depend on the other
+    issues). The overall gap is memoised per (pair, issues, carrying, weights). The date range
+    is applied afterwards (:func:`views.clip_steps`), so moving the slider never recomputes.
+    """
+
+    def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 256):
+        self.neg = neg
+        self.evidence = views.evidence_frame(neg) if evidence is None else evidence
+        self.snippets = views.position_snippets(self.evidence)
+        self.max_entries = max_entries
+        self._gaps: dict[tuple, pd.DataFrame] = {}
+        self._overall: dict[tuple, pd.DataFrame] = {}
+
+    def _remember(self, store: dict, key, compute):
+        if key not in store:
+            if len(store) >= self.max_entries:  # oldest out first
+                store.pop(next(iter(store)))
+            store[key] = compute()
+        return store[key]
+
+    def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True) -> pd.DataFrame:
+        """``compute_gaps`` with a ``hover`` column, for the given issues (None = all)."""
+
+        def compute():
+            gaps = _gaps.compute_gaps(self.neg, actor_a, actor_b, carry_forward=carry_forward)
+            hover = views.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
+            return gaps.assign(hover=hover)
+
+        gaps = self._remember(self._gaps, (actor_a, actor_b, bool(carry_forward)), compute)
+        if issues is None:
+            return gaps
+        return gaps[gaps["issue_id"].isin(list(issues))].reset_index(drop=True)
+
+    def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
+        """``compute_overall_gap`` for the given issues (None = all)."""
+        key = (
+            actor_a,
+            actor_b,
+            None if issues is None else tuple(sorted(issues)),
+            bool(carry_forward),
+            weights,
+        )
+        return self._remember(
+            self._overall,
+            key,
+            lambda: _gaps.compute_overall_gap(
+                self.neg,
+                actor_a,
+                actor_b,
+                issues=None if issues is None else list(issues),
+                carry_forward=carry_forward,
+                weights=weights,
+            ),
+        )
+
+
+def _window(dates):
+    if not dates:
+        return None, None
+    start, end = dates
+    return (None if start is None else pd.Timestamp(start)), (
+        None if end is None else pd.Timestamp(end)
+    )
+
+
+def gap_positions(
+    gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None
+) -> pd.DataFrame:
+    """The positions behind a gap view: every statement referenced by a gap in the window.
+
+    ``gaps`` is a ``compute_gaps`` frame; the rows in force during ``start``-``end`` are kept
+    (:func:`views.clip_steps`), and the evidence rows of their ``position_id_a`` and
+    ``position_id_b`` returned (one row per position, :data:`views.EVIDENCE_COLUMNS`, in
+    evidence order).
+    """
+    window = views.clip_steps(gaps, keys=["issue_id"], start=start, end=end)
+    ids = set(window["position_id_a"].astype(str)) | set(window["position_id_b"].astype(str))
+    return evidence[evidence["position_id"].isin(ids)].reset_index(drop=True)
+
+
+def gap_view(
+    neg,
+    *,
+    actor_a: str,
+    actor_b: str,
+    issues=(),
+    dates=(),
+    carry_forward: bool = True,
+    weights: str = "none",
+    cache: GapCache | None = None,
+) -> View:
+    """Overall and per-issue gap between two actors, and the positions behind the view.
+
+    ``issues`` empty = all; ``dates`` = (start, end) or empty for the whole record; ``weights``
+    ``"none"`` or ``"salience"``. The figure is :func:`figures.plot_gap_over_time` with the same
+    choices; the table is :func:`gap_positions`. Two equal actors give a message, no figure.
+    """
+    if actor_a == actor_b:
+        return View(message="Choose two different actors.")
+    cache = GapCache(neg) if cache is None else cache
+    issue_list = list(issues) or None
+    start, end = _window(dates)
+    choice = {"issues": issue_list, "carry_forward": carry_forward}
+    gaps = cache.gaps(actor_a, actor_b, **choice)
+    weights = None if weights in (None, "none") else weights
+    overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
+    fig = figures.gap_figure(
+        neg,
+        gaps,
+        overall,
+        actor_a=actor_a,
+        actor_b=actor_b,
+        evidence=cache.evidence,
+        start=start,
+        end=end,
+    )
+    table = gap_positions(gaps, cache.evidence, start=start, end=end)
+    return View(
+        figure=fig,
+        table=table,
+        table_html=views.evidence_html(table),
+        message=figures.figure_message(fig),
+    )
+
+
+def _default_pair(neg) -> tuple[str, str]:
+    order = views.actor_order(neg)
+    pair = [a for a in ("RU", "UA") if a in order]
+    if len(pair) < 2:
+        pair = order[:2] if len(order) >= 2 else order * 2
+    return pair[0], pair[1]
+
+
+def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
+    """Choose two actors, issues, a date range, carrying forward and weighting: the overall and
+    per-issue gap, and a table of the positions behind the view.
+
+    Defaults: RU and UA when the dataset has them (else its first two actors), all issues, the
+    whole record, carrying forward on, equal weights; that default view equals
+    ``gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
+    """
+    default_a, default_b = _default_pair(neg)
+    actors = _actor_options(neg)
+    dates = date_options(neg)
+    cache = GapCache(neg)
+    controls = {
+        "actor_a": widgets.Dropdown(
+            options=actors, value=actor_a or default_a, description="Actor A"
+        ),
+        "actor_b": widgets.Dropdown(
+            options=actors, value=actor_b or default_b, description="Actor B"
+        ),
+        "issues": widgets.SelectMultiple(options=_issue_options(neg), description="Issues", rows=5),
+        "dates": widgets.SelectionRangeSlider(
+            options=dates,
+            index=(0, len(dates) - 1),
+            description="Dates",
+            continuous_update=False,
+            layout=widgets.Layout(width="520px"),
+        ),
+        "carry_forward": widgets.Checkbox(value=True, description="Carry positions forward"),
+        "weights": widgets.ToggleButtons(
+            options=WEIGHT_OPTIONS, value="none", description="Weights"
+        ),
+    }
+
+    def render(**values):
+        return gap_view(neg, cache=cache, **values)
+
+    return Explorer("gap", controls, render)
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def position_view(
+    neg,
+    *,
+    issue: str,
+    actors=(),
+    show_anchors: bool = True,
+    evidence: pd.DataFrame | None = None,
+) -> View:
+    """Positions over time on one issue plus the issue's scale anchors (the table).
+
+    ``actors`` empty = every actor with a statement on the issue. ``evidence`` is a cached
+    :func:`views.evidence_frame`.
+    """
+    evidence = views.evidence_frame(neg) if evidence is None else evidence
+    issue_row = views.issue_row(neg, issue)
+    anchors = views.anchor_table(neg, issue)
+    fig = figures.positions_figure(
+        neg,
+        evidence[evidence["issue_id"] == issue],
+        issue_row,
+        anchors=anchors if show_anchors else None,
+        actors=list(actors) or None,
+    )
+    return View(
+        figure=fig,
+        table=anchors,
+        table_html=views.frame_html(anchors.rename(columns={"value": "value", "label": "anchor"})),
+        message=figures.figure_message(fig),
+    )
+
+
+def position_explorer(neg, *, issue: str | None = None) -> Explorer:
+    """Choose an issue (and actors): positions over time and the issue's scale anchors."""
+    evidence = views.evidence_frame(neg)
+    issues = _issue_options(neg)
+    controls = {
+        "issue": widgets.Dropdown(options=issues, value=issue or issues[0][1], description="Issue"),
+        "actors": widgets.SelectMultiple(
+            options=_actor_options(neg), value=(), description="Actors", rows=4
+        ),
+        "show_anchors": widgets.Checkbox(value=True, description="Show scale anchors"),
+    }
+
+    def render(**values):
+        return position_view(neg, evidence=evidence, **values)
+
+    return Explorer("position", controls, render)
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def evidence_view(
+    neg,
+    *,
+    actors=(),
+    issues=(),
+    event: str = ALL,
+    source_types=(),
+    confidence=(),
+    text: str = "",
+    evidence: pd.DataFrame | None = None,
+    haystack: pd.Series | None = None,
+    limit: int = 200,
+) -> View:
+    """The positions that pass the filters, as a table with source links (no figure).
+
+    Empty selections mean no filter. ``evidence``/``haystack`` are a cached evidence frame and
+    its search text. The table is :func:`views.evidence_table` with the same filters.
+    """
+    evidence = views.evidence_frame(neg) if evidence is None else evidence
+    table = views.filter_evidence(
+        evidence,
+        actors=list(actors) or None,
+        issues=list(issues) or None,
+        events=None if event in (ALL, None) else [event],
+        source_types=list(source_types) or None,
+        confidence=list(confidence) or None,
+        text=text or None,
+        haystack=haystack,
+    )
+    message = "" if len(table) else "No position matches these filters."
+    return View(table=table, table_html=views.evidence_html(table, limit=limit), message=message)
+
+
+def evidence_browser(neg) -> Explorer:
+    """Filter positions by actor, issue, event, source type, confidence and free text."""
+    evidence = views.evidence_frame(neg)
+    haystack = views.search_text(evidence)
+    events = neg.events.sort_values("date", kind="stable")
+    event_options = [(ALL, ALL)] + [
+        (f"{views.format_date(d)} {name}", e)
+        for e, d, name in zip(events["event_id"], events["date"], events["name"], strict=True)
+    ]
+    source_types = sorted(set(neg.sources["source_type"].dropna()))
+    controls = {
+        "actors": widgets.SelectMultiple(options=_actor_options(neg), description="Actors", rows=4),
+        "issues": widgets.SelectMultiple(options=_issue_options(neg), description="Issues", rows=4),
+        "event": widgets.Dropdown(options=event_options, value=ALL, description="Event"),
+        "source_types": widgets.SelectMultiple(
+            options=source_types, description="Source type", rows=4
+        ),
+        "confidence": widgets.SelectMultiple(
+            options=["high", "medium", "low", "unknown"], description="Confidence", rows=4
+        ),
+        "text": widgets.Text(
+            value="", description="Search", placeholder="words in summary, quote, source"
+        ),
+    }
+
+    def render(**values):
+        return evidence_view(neg, evidence=evidence, haystack=haystack, **values)
+
+    return Explorer("evidence", controls, render)
