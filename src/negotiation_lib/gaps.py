@@ -58,7 +58,7 @@ def _timestamp(value: Any, name: str) -> pd.Timestamp | None:
         raise ValueError(f"{name} must be a date, got {value!r}")
     if ts.tzinfo is not None:
         ts = ts.tz_convert(None)
-    return ts.normalize()
+    return ts.normalize().as_unit("us")
 
 
 def _age_limit(carry_forward: bool, max_age: Any) -> pd.Timedelta | None:
@@ -213,7 +213,9 @@ def _pair_timeline(
                 {"date": c["date"].dtype}
             )
         )
-    grid = pd.concat(grid_parts, ignore_index=True).drop_duplicates()
+    grid = pd.concat(grid_parts, ignore_index=True)
+    grid["date"] = grid["date"].astype(c["date"].dtype)
+    grid = grid.drop_duplicates()
     grid = grid.sort_values("date", kind="stable").reset_index(drop=True)
     for actor, suffix in ((a, "_a"), (b, "_b")):
         side = c[c["actor_id"] == actor].drop(columns="actor_id")
@@ -391,7 +393,7 @@ def compute_overall_gap(
     totals = delta.groupby("date", sort=True).sum().cumsum()
     n = totals["n"].round().astype("int64")
     weight = totals["w"].round(_ROUND)
-    has = (n > 0) & (weight > 0)
+    has = (n > 0) & (totals["w"] > 0)
     out = pd.DataFrame(
         {
             "date": totals.index,
@@ -422,6 +424,7 @@ def _asof_values(
 ) -> pd.DataFrame:
     """For each query row (``by`` columns + ``date``), the combined position in force."""
     q = queries.reset_index(names="_q").sort_values("date", kind="stable")
+    q["date"] = q["date"].astype(c["date"].dtype)
     side = c[[*by, "date", "value", "position_id"]].rename(columns={"date": "stated"})
     side = side.sort_values("stated", kind="stable")
     m = pd.merge_asof(
