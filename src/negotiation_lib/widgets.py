@@ -34,10 +34,13 @@ from . import gaps as _gaps
 
 __all__ = [
     "Explorer",
+    "GapCache",
     "View",
+    "date_options",
     "evidence_browser",
     "evidence_view",
     "gap_explorer",
+    "gap_positions",
     "gap_view",
     "position_explorer",
     "position_view",
@@ -328,8 +331,12 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         ),
     }
 
-    def render(**values):
-        return gap_view(neg, cache=cache, **values)
+    whole_record = (dates[0][1], dates[-1][1])
+
+    def render(*, dates, **values):
+        # the slider at both ends means "the whole record": the same view as no date range
+        window = () if tuple(dates) == whole_record else dates
+        return gap_view(neg, cache=cache, dates=window, **values)
 
     return Explorer("gap", controls, render)
 
@@ -369,8 +376,14 @@ def position_view(
 
 
 def position_explorer(neg, *, issue: str | None = None) -> Explorer:
-    """Choose an issue (and actors): positions over time and the issue's scale anchors."""
+    """Choose an issue (and actors): positions over time and the issue's scale anchors.
+
+    Defaults: the first issue in issue order (or ``issue``), every actor with a statement on
+    it, anchors shown; that view equals ``plot_positions(neg, issue, show_anchors=True)`` and
+    its table ``views.anchor_table(neg, issue)``.
+    """
     evidence = views.evidence_frame(neg)
+    evidence = evidence.assign(hover=views.hover_html(evidence))
     issues = _issue_options(neg)
     controls = {
         "issue": widgets.Dropdown(options=issues, value=issue or issues[0][1], description="Issue"),
@@ -423,7 +436,12 @@ def evidence_view(
 
 
 def evidence_browser(neg) -> Explorer:
-    """Filter positions by actor, issue, event, source type, confidence and free text."""
+    """Filter positions by actor, issue, event, source type, confidence and free text.
+
+    Every selection starts empty (= no filter), so the default table is
+    ``views.evidence_table(neg)``; the HTML shows the first 200 rows with escaped text and
+    links to http(s) sources.
+    """
     evidence = views.evidence_frame(neg)
     haystack = views.search_text(evidence)
     events = neg.events.sort_values("date", kind="stable")

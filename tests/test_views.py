@@ -1,0 +1,180 @@
+"""views.py: escaping, evidence joins and filters, step data, clipping, HTML tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import negotiation_lib as nl
+from negotiation_lib import gaps, views
+
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return nl.load(HOSTILE)
+
+
+def test_escape_and_wrap_leave_no_markup():
+    text = "a <script>alert(1)</script> & “b” " + "word " * 30
+    escaped = views.escape(text)
+    assert "<" not in escaped
+    assert "&lt;script&gt;" in escaped
+    assert "&amp;" in escaped
+    wrapped = views.wrap(text, 20)
+    assert set(re.findall(r"<[^>]*>", wrapped)) == {"<br>"}
+    assert all(len(line) <= 40 for line in wrapped.split("<br>"))  # 20 chars, entities longer
+    assert views.escape(None) == views.escape(float("nan")) == views.wrap(pd.NA) == ""
+
+
+def test_wrap_cuts_to_max_lines_with_an_ellipsis():
+    wrapped = views.wrap("one two three four five six", 8, max_lines=2)
+    assert wrapped.count("<br>") == 1
+    assert wrapped.endswith("…")
+
+
+def test_safe_url_only_allows_http():
+    assert views.safe_url("https://example.org/a") == "https://example.org/a"
+    assert views.safe_url("javascript:alert(1)") is None
+    assert views.safe_url(" JAVASCRIPT:alert(1)") is None
+    assert views.safe_url(None) is None
+
+
+def test_format_number_rounds_and_trims():
+    assert views.format_number(12.3456) == "12.35"
+    assert views.format_number(40.0) == "40"
+    assert views.format_number(-0.001) == "0"
+    assert views.format_number(float("nan")) == ""
+
+
+def test_evidence_frame_joins_every_table(hostile):
+    evidence = views.evidence_frame(hostile)
+    assert list(evidence.columns) == list(views.EVIDENCE_COLUMNS)
+    assert len(evidence) == len(hostile.positions)
+    p01 = evidence.set_index("position_id").loc["P01"]
+    assert p01["actor_name"].startswith("Russia")
+    assert p01["issue_label"].startswith("Territory")
+    assert p01["event_name"].startswith("Round one")
+    assert p01["source_title"].startswith("Official text")
+    assert p01["source_publisher"].startswith("Kremlin")
+    assert p01["source_type"] == "official"
+    # P10 has no event: the joined name is missing, not an error
+    assert pd.isna(evidence.set_index("position_id").loc["P10", "event_name"])
+    assert evidence["date"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"actors": ["US"]}, {"P10", "P11"}),
+        ({"issues": "single"}, {"P12"}),
+        ({"events": ["E2"]}, {"P03", "P08"}),
+        ({"source_types": ["leak"]}, {"P08", "P10"}),
+        ({"confidence": ["low"], "actors": ["UA", "RU"]}, {"P05", "P08"}),
+        ({"text": "SUMMARY P07"}, {"P07"}),
+        ({"text": "<script>", "issues": ["single"]}, {"P12"}),
+        ({"start": "2025-01-01", "actors": ["RU"]}, {"P04", "P12"}),
+        ({"end": "2022-12-31", "issues": ["security"]}, {"P06", "P07"}),
+        ({"actors": ["ZZ"]}, set()),
+    ],
+)
+def test_evidence_table_filters(hostile, filters, expected):
+    table = views.evidence_table(hostile, **filters)
+    assert set(table["position_id"]) == expected
+
+
+def test_free_text_is_not_a_regex(hostile):
+    assert views.evidence_table(hostile, text="(1)").shape[0] == len(hostile.positions)
+    assert views.evidence_table(hostile, text="[").empty
+
+
+def test_hover_html_holds_quote_and_source_escaped(hostile):
+    evidence = views.evidence_frame(hostile)
+    hover = views.hover_html(evidence).tolist()
+    first = hover[0]
+    for part in ("2022-03-29", "demand", "Summary P01", "Quote P01", "Kremlin", "Official text"):
+        assert part in first
+    assert "range 85–95" in first
+    for label in hover:
+        assert set(re.findall(r"<[^>]*>", label)) <= {"<br>", "<b>", "</b>"}
+    unverified = hover[evidence.index[evidence["position_id"] == "P10"][0]]
+    assert "Quote: (none)" in unverified
+    assert "Status: unverified" in unverified
+
+
+def test_position_steps_combine_same_day_statements():
+    statements = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-06-01"]),
+            "value": [40.0, 60.0, 70.0],
+            "value_low": [35.0, float("nan"), float("nan")],
+            "value_high": [45.0, 65.0, float("nan")],
+        }
+    )
+    steps = views.position_steps(statements, until="2025-01-01")
+    assert steps["value"].tolist() == [50.0, 70.0, 70.0]
+    assert steps["value_low"].tolist() == [35.0, 70.0, 70.0]
+    assert steps["value_high"].tolist() == [65.0, 70.0, 70.0]
+    assert steps["date"].iloc[-1] == pd.Timestamp("2025-01-01")
+
+
+def test_clip_steps_carries_the_value_in_force_at_start(hostile):
+    frame = gaps.compute_gaps(hostile, "RU", "UA")
+    clipped = views.clip_steps(frame, keys=["issue_id"], start="2024-01-01", end="2025-12-31")
+    territory = clipped[clipped["issue_id"] == "territory"]
+    assert territory["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2025-05-16")]
+    # in force on 2024-01-01: RU 90 (P01, 2022) and UA 25 (P03, 2023)
+    assert territory["gap"].tolist()[0] == pytest.approx(65.0)
+    assert views.clip_steps(frame, keys=["issue_id"], end="2021-01-01").empty
+
+
+def test_gaps_on_grid_takes_the_latest_change(hostile):
+    frame = gaps.compute_gaps(hostile, "RU", "UA")
+    cells = views.gaps_on_grid(frame, pd.to_datetime(["2022-01-01", "2023-07-01", "2025-06-01"]))
+    territory = cells[cells["issue_id"] == "territory"].set_index("date")["gap"]
+    assert pd.Timestamp("2022-01-01") not in territory.index  # nothing stated yet
+    assert territory[pd.Timestamp("2023-07-01")] == pytest.approx(65.0)
+    assert territory[pd.Timestamp("2025-06-01")] == pytest.approx(70.0)
+
+
+def test_evidence_html_escapes_every_cell_and_links_only_http(hostile):
+    table = views.evidence_table(hostile)
+    page = views.evidence_html(table)
+    for markup in MARKUP:
+        assert markup not in page
+    assert "&lt;script&gt;" in page
+    assert page.count("<a href=") == len(
+        table[table["source_url"].str.startswith("https", na=False)]
+    )
+    assert "javascript:" not in page
+    # the attribute keeps its quotes escaped
+    assert (
+        'href="https://example.org/a?q=&lt;script&gt;alert(1)&lt;/script&gt;&amp;x=&quot;y&quot;"'
+        in page
+    )
+    assert "12 positions" in page
+
+
+def test_evidence_html_caps_rows():
+    frame = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 5), "summary": ["x"] * 5})
+    page = views.evidence_html(frame, columns={"summary": "Summary"}, limit=2)
+    assert page.count("<tr>") == 3  # header + 2
+    assert "5 positions (first 2 shown)" in page
+
+
+def test_actor_colors_fall_back_to_a_fixed_palette(hostile):
+    colors = views.actor_colors(hostile)
+    assert colors["RU"] == "#B22222"
+    assert colors["US"] == views.FALLBACK_COLORS[0]  # the first actor without a colour
+
+
+def test_anchor_table_adds_missing_scale_ends(hostile):
+    table = views.anchor_table(hostile, "territory")
+    assert table["value"].tolist() == [0.0, 50.0, 100.0]
+    with pytest.raises(KeyError, match="unknown issue_id"):
+        views.anchor_table(hostile, "nope")
