@@ -1,0 +1,295 @@
+"""widgets.py without a browser: build each explorer, set control values, check what it shows."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+import pytest
+
+import negotiation_lib as nl
+from negotiation_lib import figures, gaps, views, widgets
+
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return nl.load(HOSTILE)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return nl.load("ru-ua-2022-2026")
+
+
+def shown_figure(explorer) -> dict | None:
+    """The figure dict the Output widget holds (what the browser receives)."""
+    outputs = explorer.children[-2].outputs
+    return outputs[0]["data"][PLOTLY_MIME] if outputs else None
+
+
+def issue_markers(fig):
+    return [t for t in fig.data if t.yaxis == "y2" and t.mode == "markers"]
+
+
+def overall_markers(fig):
+    return next(t for t in fig.data if t.yaxis == "y" and t.mode == "markers")
+
+
+def assert_no_markup(html_text):
+    assert "<script>" not in html_text
+    assert "<img" not in html_text
+
+
+# --- the Explorer container -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build", [widgets.gap_explorer, widgets.position_explorer, widgets.evidence_browser]
+)
+def test_explorers_are_vboxes_with_classes_and_state(hostile, build):
+    explorer = build(hostile)
+    assert isinstance(explorer, ipywidgets.VBox)
+    assert "nl-explorer" in explorer._dom_classes
+    assert f"nl-{explorer.kind}-explorer" in explorer._dom_classes
+    for name, control in explorer.controls.items():
+        assert "nl-" + name.replace("_", "-") in control._dom_classes
+        assert control.description
+    assert explorer.error is None
+    assert explorer.message == ""
+    assert isinstance(explorer.table, pd.DataFrame)
+    assert not explorer.table.empty
+    assert_no_markup(explorer.children[-1].value)  # the table HTML
+
+
+def test_output_widget_holds_the_current_figure(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    assert shown_figure(explorer) == json.loads(explorer.figure.to_json())
+    assert shown_figure(explorer)["layout"]["meta"]["dataset_version"] == "0.0.1"
+    explorer.controls["issues"].value = ("security",)
+    names = {t["legendgroup"] for t in shown_figure(explorer)["data"] if t.get("yaxis") == "y2"}
+    assert names == {"security"}
+
+
+def test_a_failing_view_shows_a_message_not_a_traceback(hostile):
+    def broken(**_values):
+        raise RuntimeError("boom")
+
+    explorer = widgets.Explorer("broken", {"x": ipywidgets.Checkbox(description="x")}, broken)
+    assert explorer.message == "Could not draw this view: boom"
+    assert isinstance(explorer.error, RuntimeError)
+    assert explorer.figure is None
+    assert "boom" in explorer.children[-3].value
+
+
+# --- gap explorer ---------------------------------------------------------------------------
+
+
+def test_gap_explorer_default_view_equals_the_plain_function(hostile, bundled):
+    for neg in (hostile, bundled):
+        explorer = widgets.gap_explorer(neg)
+        assert explorer.controls["actor_a"].value == "RU"
+        assert explorer.controls["actor_b"].value == "UA"
+        assert explorer.figure.to_dict() == figures.plot_gap_over_time(neg, "RU", "UA").to_dict()
+        expected = widgets.gap_view(neg, actor_a="RU", actor_b="UA")
+        pd.testing.assert_frame_equal(explorer.table, expected.table)
+
+
+def test_gap_explorer_table_holds_the_positions_behind_the_view(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    assert set(explorer.table["position_id"]) == {
+        "P01",
+        "P02",
+        "P03",
+        "P04",
+        "P05",
+        "P06",
+        "P07",
+        "P08",
+        "P09",
+    }
+    explorer.controls["issues"].value = ("territory",)
+    assert set(explorer.table["position_id"]) == {"P01", "P02", "P03", "P04", "P05"}
+    assert [t.legendgroup for t in issue_markers(explorer.figure)] == ["territory"]
+
+
+def test_gap_explorer_issue_selection_changes_the_overall_gap(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    both = list(overall_markers(explorer.figure).y)
+    explorer.controls["issues"].value = ("security",)
+    only_security = list(overall_markers(explorer.figure).y)
+    expected = gaps.compute_overall_gap(hostile, "RU", "UA", issues=["security"])
+    assert only_security == expected["gap"].round(2).tolist()
+    assert only_security != both
+
+
+def test_gap_explorer_date_range(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    slider = explorer.controls["dates"]
+    labels = [label for label, _ in slider.options]
+    slider.index = (labels.index("2024-01-01"), len(labels) - 1)
+    assert explorer.figure.layout.xaxis2.range[0] == "2024-01-01"
+    assert overall_markers(explorer.figure).x[0] == "2024-01-01"
+    # in force from 2024 on: P01, P03, P07, P08 (stated earlier) and P04, P05, P09;
+    # P02 and P06 were replaced before 2024
+    assert set(explorer.table["position_id"]) == {"P01", "P03", "P04", "P05", "P07", "P08", "P09"}
+
+
+def test_gap_explorer_empty_date_range(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    slider = explorer.controls["dates"]
+    slider.index = (0, 0)  # the month before the first statement
+    assert explorer.message == (
+        "No common issue between " + views.actor_names(hostile)["RU"] + " and "
+        + views.actor_names(hostile)["UA"] + " in this range."
+    )  # fmt: skip
+    assert explorer.figure.data == ()
+    assert explorer.table.empty
+    assert explorer.error is None
+
+
+def test_gap_explorer_carry_forward_off(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    explorer.controls["carry_forward"].value = False
+    expected = gaps.compute_overall_gap(hostile, "RU", "UA", carry_forward=False)
+    assert list(overall_markers(explorer.figure).x) == [
+        d.strftime("%Y-%m-%d") for d in expected["date"]
+    ]
+    assert explorer.error is None
+
+
+def test_gap_explorer_weights(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    explorer.controls["weights"].value = "salience"
+    expected = gaps.compute_overall_gap(hostile, "RU", "UA", weights="salience")
+    assert list(overall_markers(explorer.figure).y) == expected["gap"].round(2).tolist()
+    # RU weighs territory 0.9 and security 0.5 in 2022: the weighted mean differs from equal
+    assert overall_markers(explorer.figure).y[0] != pytest.approx(75.0)
+
+
+def test_gap_explorer_pair_without_common_issue(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    explorer.controls["actor_b"].value = "US"
+    assert explorer.message.startswith("No common issue between Russia")
+    assert explorer.figure.data == ()
+    assert explorer.table.empty
+    assert "nl-message" in explorer.children[-3].value
+    assert_no_markup(explorer.children[-3].value)
+
+
+def test_gap_explorer_same_actor_twice(hostile):
+    explorer = widgets.gap_explorer(hostile)
+    explorer.controls["actor_b"].value = "RU"
+    assert explorer.message == "Choose two different actors."
+    assert explorer.figure is None
+    assert shown_figure(explorer) is None
+    assert explorer.error is None
+
+
+def test_gap_explorer_actor_without_positions(hostile):
+    explorer = widgets.gap_explorer(hostile, actor_a="ZZ", actor_b="UA")
+    assert explorer.message.startswith("No common issue between Silent actor")
+    assert explorer.error is None
+
+
+# --- position explorer ----------------------------------------------------------------------
+
+
+def test_position_explorer_default_and_issue_change(hostile):
+    explorer = widgets.position_explorer(hostile)
+    assert explorer.controls["issue"].value == "territory"
+    assert (
+        explorer.figure.to_dict()
+        == figures.plot_positions(hostile, "territory", show_anchors=True).to_dict()
+    )
+    assert explorer.table["value"].tolist() == [0.0, 50.0, 100.0]
+    explorer.controls["issue"].value = "mediation"
+    assert explorer.figure.layout.title.text.startswith("Positions on Mediation format")
+    markers = [t for t in explorer.figure.data if t.mode == "markers"]
+    assert len(markers) == 1
+    assert markers[0].x == ("2024-01-15", "2025-05-16")
+    assert explorer.table["label"].tolist()[0].startswith("Direct")
+
+
+def test_position_explorer_actor_selection_and_anchors(hostile):
+    explorer = widgets.position_explorer(hostile)
+    explorer.controls["actors"].value = ("UA",)
+    assert [t.legendgroup for t in explorer.figure.data if t.mode == "markers"] == [
+        views.escape(views.actor_names(hostile)["UA"])
+    ]
+    assert len(explorer.figure.layout.shapes) == 3
+    explorer.controls["show_anchors"].value = False
+    assert explorer.figure.layout.shapes == ()
+
+
+def test_position_explorer_edges(hostile):
+    explorer = widgets.position_explorer(hostile)
+    explorer.controls["issue"].value = "single"
+    assert explorer.message == ""  # a single statement is a figure, not an edge case
+    assert len([t for t in explorer.figure.data if t.mode == "markers"]) == 1
+    explorer.controls["actors"].value = ("ZZ",)
+    assert explorer.message.startswith("No statement on this issue by Silent actor")
+    assert explorer.figure.data == ()
+    assert explorer.error is None
+
+
+# --- evidence browser -----------------------------------------------------------------------
+
+
+def test_evidence_browser_default_is_the_evidence_table(hostile):
+    browser = widgets.evidence_browser(hostile)
+    assert browser.figure is None
+    pd.testing.assert_frame_equal(browser.table, views.evidence_table(hostile))
+
+
+@pytest.mark.parametrize(
+    ("control", "value", "expected"),
+    [
+        ("actors", ("US",), {"P10", "P11"}),
+        ("issues", ("single",), {"P12"}),
+        ("event", "E2", {"P03", "P08"}),
+        ("source_types", ("leak",), {"P08", "P10"}),
+        ("confidence", ("medium",), {"P03", "P09", "P11"}),
+        ("text", "summary p05", {"P05"}),
+    ],
+)
+def test_evidence_browser_filters(hostile, control, value, expected):
+    browser = widgets.evidence_browser(hostile)
+    browser.controls[control].value = value
+    assert set(browser.table["position_id"]) == expected
+    assert browser.children[-1].value.count("<tr>") == len(expected) + 1
+
+
+def test_evidence_browser_filters_combine_and_empty_gives_a_message(hostile):
+    browser = widgets.evidence_browser(hostile)
+    browser.controls["actors"].value = ("RU",)
+    browser.controls["confidence"].value = ("high",)
+    assert set(browser.table["position_id"]) == {"P01", "P04", "P06", "P12"}
+    browser.controls["text"].value = "no such words"
+    assert browser.table.empty
+    assert browser.message == "No position matches these filters."
+
+
+def test_evidence_browser_table_links_and_escaping(hostile):
+    browser = widgets.evidence_browser(hostile)
+    page = browser.children[-1].value
+    assert_no_markup(page)
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert hrefs
+    assert all(h.startswith("https://") for h in hrefs)
+    assert 'rel="noopener noreferrer"' in page
+
+
+def test_evidence_browser_on_the_bundled_dataset(bundled):
+    browser = widgets.evidence_browser(bundled)
+    assert len(browser.table) == len(bundled.positions)
+    browser.controls["actors"].value = ("UA",)
+    browser.controls["text"].value = "istanbul"
+    assert not browser.table.empty
+    assert set(browser.table["actor_id"]) == {"UA"}
+    assert views.search_text(browser.table).str.contains("istanbul").all()
