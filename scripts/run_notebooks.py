@@ -1,0 +1,182 @@
+"""Re-execute notebooks in place and normalise them: the one way stored outputs are regenerated.
+
+    python scripts/run_notebooks.py                   # every notebooks/*.ipynb, sorted
+    python scripts/run_notebooks.py notebooks/02-x.ipynb
+    python scripts/run_notebooks.py --check           # execute, write nothing, exit 1 if stale
+
+Each notebook runs in a fresh kernel of this interpreter's environment (kernel name `python3`,
+resolved to the running Python like `pytest --nbval-current-env`, so a stray user kernelspec
+cannot change the results), with the notebook's folder as working directory, `PYTHONHASHSEED=0`
+and Plotly's default renderer. A cell that raises stops that notebook, leaves its file untouched,
+is reported by notebook and cell number, and makes the exit status non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import nbformat
+from ipykernel.kernelspec import get_kernel_dict
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from traitlets import default
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from normalise_notebook import normalise
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+KERNEL_NAME = "python3"
+DEFAULT_CELL_TIMEOUT = 600
+
+
+class _CurrentEnvKernelSpecManager(KernelSpecManager):
+    """Resolves `python3` to an ipykernel of the running interpreter, whatever is installed."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        if kernel_name == KERNEL_NAME:
+            return KernelSpec(resource_dir="", **get_kernel_dict())
+        return super().get_kernel_spec(kernel_name)
+
+
+class _CurrentEnvKernelManager(AsyncKernelManager):
+    @default("kernel_spec_manager")
+    def _default_kernel_spec_manager(self) -> KernelSpecManager:
+        return _CurrentEnvKernelSpecManager(data_dir=self.data_dir)
+
+
+class NotebookFailed(Exception):
+    """A notebook could not be executed; the message names the notebook and the cell."""
+
+
+def kernel_environment(overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a notebook kernel starts with: ours, fixed hash seed, default renderer."""
+    env = dict(os.environ)
+    env["PYTHONHASHSEED"] = "0"
+    # A renderer chosen by the caller's shell would change what figures store (HTML with random
+    # ids, or nothing at all) instead of the reproducible application/vnd.plotly.v1+json.
+    env.pop("PLOTLY_RENDERER", None)
+    env.update(overrides or {})
+    return env
+
+
+def execute_notebook(
+    nb: nbformat.NotebookNode,
+    *,
+    cwd: Path,
+    name: str,
+    timeout: int = DEFAULT_CELL_TIMEOUT,
+    env: Mapping[str, str] | None = None,
+) -> nbformat.NotebookNode:
+    """Execute `nb` in place in a fresh kernel and return it (not normalised).
+
+    `cwd` is the kernel's working directory, `name` is used in error messages, `timeout` is the
+    limit per cell in seconds, `env` extra environment variables for the kernel. Widget state
+    is stored while executing (`store_widget_state=False` crashes nbclient 0.11 as soon as an
+    Output widget captures output) and removed later by the normaliser.
+    Raises NotebookFailed naming the notebook and the 0-based cell index when a cell errors.
+    """
+    current = {"index": None}
+
+    def remember_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL_NAME,
+        kernel_manager_class=_CurrentEnvKernelManager,
+        timeout=timeout,
+        startup_timeout=120,
+        record_timing=False,
+        store_widget_state=True,
+        allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+        on_cell_start=remember_cell,
+    )
+    try:
+        client.execute(env=kernel_environment(env))
+    except (CellExecutionError, CellTimeoutError) as error:
+        index = current["index"]
+        summary = str(error).strip().splitlines()
+        detail = summary[-1] if summary else type(error).__name__
+        first_line = ""
+        if index is not None:
+            source = nb.cells[index].source.strip().splitlines()
+            first_line = f" ({source[0][:70]!r})" if source else ""
+        raise NotebookFailed(f"{name}: cell {index}{first_line} failed: {detail}") from error
+    return nb
+
+
+def run_notebook(path: Path, *, check: bool, timeout: int) -> bool:
+    """Execute and normalise the notebook at `path`; True when its stored text is (was) current.
+
+    With `check`, nothing is written. Otherwise the file is rewritten when it changed.
+    """
+    original = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(original, as_version=4)
+    execute_notebook(nb, cwd=path.parent, name=str(path), timeout=timeout)
+    new_text = nbformat.writes(normalise(nb))
+    new_text = new_text if new_text.endswith("\n") else new_text + "\n"
+    if new_text == original:
+        return True
+    if not check:
+        path.write_text(new_text, encoding="utf-8")
+    return False
+
+
+def default_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/*)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="execute but write nothing; exit 1 if a stored notebook differs from a fresh run",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds allowed per cell"
+    )
+    args = parser.parse_args(argv)
+    paths = sorted(args.paths) if args.paths else default_notebooks()
+    if not paths:
+        print(f"no notebooks found in {NOTEBOOKS_DIR}", file=sys.stderr)
+        return 1
+    failures: list[str] = []
+    stale: list[Path] = []
+    for path in paths:
+        try:
+            current = run_notebook(path, check=args.check, timeout=args.timeout)
+        except NotebookFailed as error:
+            failures.append(str(error))
+            print(f"FAILED  {error}", file=sys.stderr)
+            continue
+        if args.check:
+            print(f"{'ok' if current else 'STALE':7} {path}")
+            if not current:
+                stale.append(path)
+        else:
+            print(f"{'same' if current else 'updated':7} {path}")
+    if stale:
+        print(
+            f"{len(stale)} notebook(s) differ from a fresh run: python scripts/run_notebooks.py "
+            + " ".join(str(p) for p in stale),
+            file=sys.stderr,
+        )
+    if failures:
+        print(f"{len(failures)} notebook(s) failed:", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+    return 1 if failures or stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""The notebook tooling on a small fixture notebook: normaliser, runner, and nbval's comparison.
+
+tests/fixtures/notebooks/fixture_basic.ipynb has a markdown cell, a pandas table, a Plotly figure
+shown with the default renderer, a Dropdown driving an Output widget (# NBVAL_IGNORE_OUTPUT) and a
+printed line. Its numbers are made up for these tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import FIXTURE_NOTEBOOKS, REPO_ROOT, load_script
+
+FIXTURE = FIXTURE_NOTEBOOKS / "fixture_basic.ipynb"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TABLE_CELL, FIGURE_CELL, WIDGET_CELL, PRINT_CELL = 2, 3, 4, 5
+
+
+@pytest.fixture
+def normaliser():
+    return load_script("normalise_notebook")
+
+
+@pytest.fixture
+def runner():
+    return load_script("run_notebooks")
+
+
+def _fixture() -> nbformat.NotebookNode:
+    return nbformat.read(FIXTURE, as_version=4)
+
+
+def _dirty_fixture() -> nbformat.NotebookNode:
+    """The fixture as JupyterLab or a plain nbclient run would save it."""
+    nb = _fixture()
+    nb.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {"state": {"abc": {}}, "version_major": 2}
+    }
+    nb.metadata["kernelspec"] = {"name": "myenv", "display_name": "My env", "language": "python"}
+    nb.metadata["language_info"]["version"] = "3.11.7"
+    for cell in nb.cells:
+        cell.metadata["execution"] = {"iopub.execute_input": "2026-11-25T12:00:00.000000Z"}
+        cell.metadata["scrolled"] = True
+    figure_output = nb.cells[FIGURE_CELL].outputs[0]
+    figure_output.data["image/png"] = "iVBORw0KGgo="
+    figure_output.metadata["image/png"] = {"width": 600}
+    widget_output = nb.cells[WIDGET_CELL].outputs[0]
+    widget_output.data[WIDGET_MIME] = {"model_id": "0f3c", "version_major": 2, "version_minor": 0}
+    return nb
+
+
+def test_fixture_is_normalised_and_run(normaliser):
+    assert normaliser.is_normalised(FIXTURE)
+    counts = [cell.execution_count for cell in _fixture().cells if cell.cell_type == "code"]
+    assert counts == [1, 2, 3, 4, 5]
+
+
+def test_normaliser_strips_volatile_metadata_and_snapshots(normaliser):
+    nb = normaliser.normalise(_dirty_fixture())
+    assert "widgets" not in nb.metadata
+    assert nb.metadata.kernelspec.name == "python3"
+    assert "version" not in nb.metadata.language_info
+    assert all("execution" not in c.metadata and "scrolled" not in c.metadata for c in nb.cells)
+    figure_output = nb.cells[FIGURE_CELL].outputs[0]
+    assert "image/png" not in figure_output.data
+    assert "image/png" not in figure_output.metadata
+    assert WIDGET_MIME not in nb.cells[WIDGET_CELL].outputs[0].data
+
+
+def test_normaliser_keeps_outputs_and_counts(normaliser):
+    clean = _fixture()
+    nb = normaliser.normalise(_dirty_fixture())
+    # Everything that is content survives: the normalised dirty copy is the clean fixture.
+    assert nbformat.writes(nb) == nbformat.writes(clean)
+    assert nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]["type"] == "bar"
+    assert "<table" in nb.cells[TABLE_CELL].outputs[0].data["text/html"]
+    assert nb.cells[PRINT_CELL].outputs[0].text == "largest gap: 80.0 on alpha\n"
+    assert [c.get("execution_count") for c in nb.cells] == [None, 1, 2, 3, 4, 5]
+
+
+def test_normaliser_is_idempotent(normaliser):
+    once = nbformat.writes(normaliser.normalise(_dirty_fixture()))
+    twice = nbformat.writes(normaliser.normalise(nbformat.reads(once, as_version=4)))
+    assert once == twice
+
+
+def test_check_mode_reports_a_dirty_notebook(normaliser, tmp_path, capsys):
+    dirty = tmp_path / "dirty.ipynb"
+    nbformat.write(_dirty_fixture(), dirty)
+    before = dirty.read_text()
+    assert normaliser.main(["--check", str(dirty)]) == 1
+    assert "not normalised" in capsys.readouterr().out
+    assert dirty.read_text() == before
+    assert normaliser.main([str(dirty)]) == 0
+    assert normaliser.main(["--check", str(dirty)]) == 0
+    assert dirty.read_text() == FIXTURE.read_text()
+
+
+def test_runner_reproduces_the_stored_fixture(runner, tmp_path):
+    copy_path = tmp_path / FIXTURE.name
+    nb = _fixture()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.write(nb, copy_path)
+    assert runner.main([str(copy_path)]) == 0
+    assert copy_path.read_text() == FIXTURE.read_text()
+    assert runner.main(["--check", str(copy_path)]) == 0
+
+
+def test_runner_fails_loudly_and_leaves_the_file(runner, tmp_path, capsys):
+    nb = _fixture()
+    nb.cells[PRINT_CELL].source = "table['no_such_column']"
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    before = broken.read_text()
+    assert runner.main([str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert f"{broken}: cell {PRINT_CELL}" in err
+    assert "KeyError" in err
+    assert broken.read_text() == before
+
+
+# nbval, run as the test suite runs it, on a copy of the fixture next to the root conftest.py.
+
+
+def _run_nbval(directory) -> subprocess.CompletedProcess:
+    shutil.copy(REPO_ROOT / "conftest.py", directory / "conftest.py")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env.pop("PLOTLY_RENDERER", None)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(REPO_ROOT / "tests" / "nbval_sanitize.cfg"),
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(directory),
+        ],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _scaled_bdata(bdata: str, factor: float) -> str:
+    raw = base64.b64decode(bdata)
+    values = struct.unpack(f"<{len(raw) // 8}d", raw)
+    return base64.b64encode(struct.pack(f"<{len(values)}d", *(v * factor for v in values))).decode()
+
+
+def _alter_table(nb):
+    output = nb.cells[TABLE_CELL].outputs[0]
+    output.data["text/plain"] = output.data["text/plain"].replace("80.0", "81.0")
+    output.data["text/html"] = output.data["text/html"].replace("80.0", "81.0")
+
+
+def _alter_figure_value(nb):
+    trace = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]
+    trace["y"]["bdata"] = _scaled_bdata(trace["y"]["bdata"], 1.01)
+
+
+def _alter_figure_title(nb):
+    layout = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["layout"]
+    layout["title"]["text"] = "Gap per issue: B vs A"
+
+
+def _alter_printed_text(nb):
+    nb.cells[PRINT_CELL].outputs[0].text = "largest gap: 80.1 on alpha\n"
+
+
+def test_nbval_passes_on_the_stored_fixture(tmp_path):
+    shutil.copy(FIXTURE, tmp_path / FIXTURE.name)
+    result = _run_nbval(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 passed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "alter", [_alter_table, _alter_figure_value, _alter_figure_title, _alter_printed_text]
+)
+def test_nbval_fails_when_a_compared_output_changes(tmp_path, alter):
+    nb = _fixture()
+    alter(nb)
+    nbformat.write(nb, tmp_path / FIXTURE.name)
+    result = _run_nbval(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 4 passed" in result.stdout, result.stdout
+
+
+def test_nbval_ignores_last_bit_float_noise_in_figures(tmp_path):
+    nb = _fixture()
+    trace = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]
+    trace["y"]["bdata"] = _scaled_bdata(trace["y"]["bdata"], 1 + 4e-16)
+    assert (
+        trace["y"]["bdata"]
+        != _fixture().cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]["y"]["bdata"]
+    )
+    nbformat.write(nb, tmp_path / FIXTURE.name)
+    result = _run_nbval(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_plotly_comparison_form_decodes_and_rounds():
+    spec = importlib.util.spec_from_file_location("root_conftest", REPO_ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    y = base64.b64encode(struct.pack("<2d", 0.1 + 2e-17, 2.5)).decode()
+    figure = {
+        "data": [{"type": "bar", "uid": "random", "y": {"dtype": "f8", "bdata": y}}],
+        "layout": {"width": 600, "title": {"text": "t"}},
+    }
+    assert root_conftest.plotly_for_comparison(figure) == {
+        "data": [{"type": "bar", "y": [0.1, 2.5]}],
+        "layout": {"width": 600, "title": {"text": "t"}},
+    }

@@ -1,0 +1,54 @@
+"""Every committed notebook is normalised, fully executed, and small enough to review.
+
+Parametrised over notebooks/*.ipynb. With no notebooks at all this fails rather than passing
+vacuously: the suite ships notebooks, and a missing folder is a broken checkout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO_ROOT, load_script
+
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+MAX_BYTES = 1_500_000
+
+
+def test_notebooks_exist():
+    assert NOTEBOOKS, "no notebooks found in notebooks/: the suite must ship its notebooks"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda path: path.name)
+def notebook_path(request) -> Path:
+    return request.param
+
+
+def test_notebook_is_normalised(notebook_path):
+    normaliser = load_script("normalise_notebook")
+    assert normaliser.is_normalised(notebook_path), (
+        f"{notebook_path.name} is not normalised (widget state, timing metadata, PNG snapshots "
+        f"or kernelspec): run `make notebooks` or "
+        f"`python scripts/normalise_notebook.py {notebook_path.relative_to(REPO_ROOT)}`"
+    )
+
+
+def test_every_code_cell_was_executed(notebook_path):
+    nb = nbformat.read(notebook_path, as_version=4)
+    unrun = [
+        index
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and cell.source.strip() and cell.execution_count is None
+    ]
+    # nbval treats a cell without execution count as never run and compares nothing for it.
+    assert not unrun, f"{notebook_path.name}: code cells {unrun} have no execution count"
+
+
+def test_notebook_is_small_enough(notebook_path):
+    size = notebook_path.stat().st_size
+    assert size <= MAX_BYTES, (
+        f"{notebook_path.name} is {size / 1e6:.2f} MB (limit {MAX_BYTES / 1e6:.1f} MB): "
+        "look for embedded plotly.js, widget state or images"
+    )
