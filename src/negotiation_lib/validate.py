@@ -315,6 +315,7 @@ def _encoding_message(label: str, raw: bytes, err: UnicodeDecodeError) -> str:
     )
 
 
+_BLANK_LINE = re.compile(rb"\n[ \t,\"]*\r?\n")
 _PARSER_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -326,15 +327,16 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
     raw = path.read_bytes()
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
-    if not raw.strip():
+    if not raw or raw.isspace():
         problems.add(label, "empty_file", f"{label} is empty: it needs at least its header row")
         return None
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")  # only to check; pandas reads the bytes
     except UnicodeDecodeError as err:
         problems.add(label, "encoding", _encoding_message(label, raw, err))
         return None
-    header = next(csv.reader(io.StringIO(text)), [])
+    head = raw[: 1 << 16].decode("utf-8", errors="ignore")
+    header = next(csv.reader(io.StringIO(head)), [])
     bad_header = False
     seen: set[str] = set()
     for i, col in enumerate(header, start=1):
@@ -358,7 +360,8 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
         return None
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(raw),
+            encoding="utf-8",
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -376,9 +379,9 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
             message = f"{label} could not be read as CSV: {err}"
         problems.add(label, "csv", message)
         return None
-    if frame.isna().any().any():  # short rows: missing trailing cells are empty
-        frame = frame.fillna("")
-    if len(frame):
+    # rows of empty cells (blank lines, ",,,," from spreadsheets) are dropped; the index keeps
+    # counting them so row numbers stay those of a spreadsheet
+    if len(frame) and _BLANK_LINE.search(raw):
         blank = (frame == "").all(axis=1)
         if blank.any():
             frame = frame[~blank]
@@ -390,12 +393,8 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
 
 
 def _missing(s: pd.Series) -> pd.Series:
-    empty = s == ""
-    # whitespace-only counts as empty; check only cells that start or end with whitespace
-    maybe = ~empty & (s.str.match(r"\s") | s.str.contains(r"\s$", regex=True))
-    if maybe.any():
-        empty = empty | (maybe & (s.str.strip() == ""))
-    return empty
+    """Empty or whitespace-only cells."""
+    return (s == "") | s.str.isspace()
 
 
 def _allowed_text(values: Iterable[str]) -> str:
@@ -457,7 +456,7 @@ def _check_values(
 ) -> pd.Series:
     present = ~empty
     if col.type in (NUMBER, INTEGER):
-        num = pd.to_numeric(s.where(present), errors="coerce").astype("float64")
+        num = pd.to_numeric(s, errors="coerce").astype("float64")
         bad = present & num.isna()
         kind = "a number" if col.type == NUMBER else "a whole number"
         problems.add_rows(
@@ -489,10 +488,10 @@ def _check_values(
             )
         return num.where(present & ~bad)
     if col.type == DATE:
-        dates = pd.to_datetime(s.where(present), format=schema.DATE_FORMAT, errors="coerce")
-        # strptime accepts single-digit months/days; ISO 8601 (and our contract) does not
-        strict = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        bad = present & (dates.isna() | ~strict.fillna(False).astype(bool))
+        dates = pd.to_datetime(s, format=schema.DATE_FORMAT, errors="coerce")
+        # strptime accepts single-digit months/days; ISO 8601 (and our contract) does not:
+        # a date that parses with this format and has 10 characters is YYYY-MM-DD
+        bad = present & (dates.isna() | (s.str.len() != 10))
         problems.add_rows(
             label,
             frame,

@@ -1,0 +1,294 @@
+"""Speed and memory of the library core on synthetic datasets of 10^4, 10^5, 10^6 positions.
+
+Times (best of a few runs): load + validate from CSV, ``positions_asof``, ``compute_gaps`` for one
+pair across all issues, ``compute_overall_gap``, and a plain-pandas baseline a researcher would
+write for the same gaps (pivot + forward fill). Prints rows per second, the scaling from one size
+to the next (as a time ratio next to the n log n ratio), the ratio to the baseline, peak memory,
+and the cost of ``import negotiation_lib`` relative to ``import pandas``. Writes
+``build/bench/core.json``. Each size runs in its own process so peak memory is per size.
+
+Usage: ``python benchmarks/bench_core.py [--sizes 10000 100000 1000000]``.
+Targets (2-core machine): 10^6 rows load+validate < 5 s; compute_gaps < 1 s and not slower than
+the baseline; growth no worse than n log n; import cost <= 1.3 x import pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT_DIR = REPO / "build" / "bench"
+DATA_DIR = OUT_DIR / "data"
+TEMPLATE = REPO / "data" / "templates"
+
+N_ACTORS = 24
+N_ISSUES = 60
+N_DAYS = 4 * 365
+SEED = 20260225
+
+
+def make_dataset(n_positions: int) -> Path:
+    """Write a valid synthetic dataset (cached under build/bench/data/n<N>/)."""
+    import numpy as np
+    import pandas as pd
+
+    folder = DATA_DIR / f"n{n_positions}"
+    if (folder / "positions.csv").is_file() and (folder / ".complete").is_file():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(SEED)
+    meta = json.loads((TEMPLATE / "datapackage.json").read_text(encoding="utf-8"))
+    meta["name"] = f"synthetic-{n_positions}"
+    meta["title"] = f"Synthetic benchmark data ({n_positions} positions)"
+    (folder / "datapackage.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    actors = pd.DataFrame(
+        {
+            "actor_id": [f"A{i:02d}" for i in range(N_ACTORS)],
+            "name": [f"Актор {i} “synthetic”" for i in range(N_ACTORS)],
+            "role": ["party"] * N_ACTORS,
+            "color": "",
+        }
+    )
+    issues = pd.DataFrame(
+        {
+            "issue_id": [f"I{i:02d}" for i in range(N_ISSUES)],
+            "label": [f"Issue {i}" for i in range(N_ISSUES)],
+            "category": "security",
+            "description": "",
+            "low_label": "low end",
+            "high_label": "high end",
+            "order": range(N_ISSUES),
+        }
+    )
+    anchors = pd.DataFrame(
+        {"issue_id": np.repeat(issues["issue_id"], 2), "value": [0, 100] * N_ISSUES, "label": "x"}
+    )
+    n_events = 500
+    day0 = np.datetime64("2022-01-01")
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(n_events)],
+            "date": (day0 + np.sort(rng.integers(0, N_DAYS, n_events))).astype(str),
+            "date_precision": "day",
+            "name": "Round",
+            "venue": "",
+            "kind": "talks_round",
+            "description": "",
+        }
+    )
+    sources = pd.DataFrame(
+        {
+            "source_id": [f"S{i}" for i in range(200)],
+            "title": "A source",
+            "publisher": "",
+            "url": "https://example.org/",
+            "published": "",
+            "source_type": "media",
+            "language": "en",
+        }
+    )
+    n = n_positions
+    value = rng.integers(0, 101, n).astype(float)
+    has_range = rng.random(n) < 0.3
+    low = np.where(has_range, np.maximum(0, value - rng.integers(0, 15, n)), np.nan)
+    high = np.where(has_range, np.minimum(100, value + rng.integers(0, 15, n)), np.nan)
+    salience = np.where(rng.random(n) < 0.5, rng.integers(0, 11, n) / 10, np.nan)
+
+    def fmt(x):
+        return pd.Series(x).map(lambda v: "" if np.isnan(v) else f"{v:g}")
+
+    positions = pd.DataFrame(
+        {
+            "position_id": [f"P{i}" for i in range(n)],
+            "date": (day0 + rng.integers(0, N_DAYS, n)).astype(str),
+            "event_id": np.where(
+                rng.random(n) < 0.5,
+                "",
+                np.array([f"E{i}" for i in range(n_events)])[rng.integers(0, n_events, n)],
+            ),
+            "actor_id": actors["actor_id"].to_numpy()[rng.integers(0, N_ACTORS, n)],
+            "issue_id": issues["issue_id"].to_numpy()[rng.integers(0, N_ISSUES, n)],
+            "stance": "demand",
+            "value": fmt(value),
+            "value_low": fmt(low),
+            "value_high": fmt(high),
+            "salience": fmt(salience),
+            "amount": "",
+            "unit": "",
+            "status": "reported",
+            "summary": "Synthetic position — «текст» with <b>markup</b> & quotes",
+            "quote": "“a verbatim excerpt”",
+            "source_id": sources["source_id"].to_numpy()[rng.integers(0, 200, n)],
+            "confidence": "medium",
+        }
+    )
+    for name, frame in [
+        ("actors", actors),
+        ("issues", issues),
+        ("scale_anchors", anchors),
+        ("events", events),
+        ("sources", sources),
+        ("positions", positions),
+    ]:
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    (folder / ".complete").write_text("ok")
+    return folder
+
+
+def best_of(fn, repeat: int) -> tuple[float, object]:
+    best, result = math.inf, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def baseline_gaps(neg, a: str, b: str):
+    """What a researcher would write: pivot the two actors' values by date, forward fill."""
+    p = neg.positions[neg.positions["actor_id"].isin([a, b])]
+    wide = p.pivot_table(
+        index="date", columns=["actor_id", "issue_id"], values="value", aggfunc="mean"
+    )
+    wide = wide.sort_index().ffill()
+    gap = (wide[a] - wide[b]).abs()
+    return gap.stack().rename("gap").reset_index()
+
+
+def run_size(n: int) -> dict:
+    import tracemalloc
+
+    import negotiation_lib as nl
+
+    folder = make_dataset(n)
+    repeat = 3 if n <= 100_000 else 2
+    result: dict = {"n_positions": n}
+    t, neg = best_of(lambda: nl.load(folder), repeat)
+    result["load_validate_s"] = t
+    a, b = "A00", "A01"
+    mid = (
+        neg.positions["date"].min()
+        + (neg.positions["date"].max() - neg.positions["date"].min()) / 2
+    )
+    ops = {
+        "positions_asof_s": lambda: nl.positions_asof(neg, mid),
+        "compute_gaps_s": lambda: nl.compute_gaps(neg, a, b),
+        "compute_overall_gap_s": lambda: nl.compute_overall_gap(neg, a, b),
+        "baseline_pivot_ffill_s": lambda: baseline_gaps(neg, a, b),
+    }
+    for key, fn in ops.items():
+        result[key], out = best_of(fn, repeat + 2)
+        result[key.replace("_s", "_rows_out")] = len(out)
+    result["gaps_vs_baseline"] = result["compute_gaps_s"] / result["baseline_pivot_ffill_s"]
+    # peak memory of each step (Python + numpy allocations), measured apart from the timings
+    del neg
+    tracemalloc.start()
+    neg = nl.load(folder)
+    result["load_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    for key, fn in ops.items():
+        tracemalloc.reset_peak()
+        fn()
+        result[key.replace("_s", "_peak_mb")] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def import_cost(repeat: int = 7) -> dict:
+    def once(module: str) -> float:
+        code = (
+            f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        return float(out.stdout.strip())
+
+    pandas_s = min(once("pandas") for _ in range(repeat))
+    lib_s = min(once("negotiation_lib") for _ in range(repeat))
+    return {
+        "import_pandas_s": pandas_s,
+        "import_negotiation_lib_s": lib_s,
+        "ratio": lib_s / pandas_s,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_size(args.one)))
+        return 0
+    results = []
+    for n in args.sizes:
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            print(done.stderr)
+            return 1
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    imp = import_cost()
+
+    print(
+        f"{'n':>9} {'load+val s':>10} {'rows/s':>10} {'asof s':>8} {'gaps s':>8} "
+        f"{'overall s':>9} {'baseline s':>10} {'gaps/base':>9} {'peak MB':>8} {'RSS MB':>7}"
+    )
+    for r in results:
+        peak = max(v for k, v in r.items() if k.endswith("_peak_mb"))
+        print(
+            f"{r['n_positions']:>9} {r['load_validate_s']:>10.3f} "
+            f"{r['n_positions'] / r['load_validate_s']:>10.0f} {r['positions_asof_s']:>8.3f} "
+            f"{r['compute_gaps_s']:>8.3f} {r['compute_overall_gap_s']:>9.3f} "
+            f"{r['baseline_pivot_ffill_s']:>10.3f} {r['gaps_vs_baseline']:>9.2f} "
+            f"{peak:>8.0f} {r['max_rss_mb']:>7.0f}"
+        )
+    scaling = []
+    keys = ["load_validate_s", "positions_asof_s", "compute_gaps_s", "compute_overall_gap_s"]
+    print("\nscaling (time ratio from one size to the next; n log n ratio for reference)")
+    for r1, r2 in itertools.pairwise(results):
+        n1, n2 = r1["n_positions"], r2["n_positions"]
+        nlogn = (n2 * math.log(n2)) / (n1 * math.log(n1))
+        row = {"from": n1, "to": n2, "n_log_n_ratio": nlogn}
+        row.update({k.replace("_s", "_ratio"): r2[k] / r1[k] for k in keys})
+        scaling.append(row)
+        print(
+            f"  {n1:>8} -> {n2:>8}: n log n x{nlogn:.1f}; "
+            + ", ".join(f"{k[:-2]} x{r2[k] / r1[k]:.1f}" for k in keys)
+        )
+    print(
+        f"\nimport: pandas {imp['import_pandas_s']:.3f} s, negotiation_lib "
+        f"{imp['import_negotiation_lib_s']:.3f} s, ratio {imp['ratio']:.2f} (target <= 1.3)"
+    )
+    big = results[-1]
+    targets = {
+        "load_validate_under_5s_at_largest": big["load_validate_s"] < 5,
+        "compute_gaps_under_1s_at_largest": big["compute_gaps_s"] < 1,
+        "compute_gaps_not_slower_than_baseline": all(r["gaps_vs_baseline"] <= 1 for r in results),
+        "growth_no_worse_than_n_log_n": all(
+            s[k] <= s["n_log_n_ratio"] * 1.1
+            for s in scaling
+            for k in ("load_validate_ratio", "compute_gaps_ratio", "compute_overall_gap_ratio")
+        ),
+        "import_ratio_at_most_1_3": imp["ratio"] <= 1.3,
+    }
+    print("targets: " + ", ".join(f"{k}={'yes' if v else 'NO'}" for k, v in targets.items()))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    payload = {"sizes": results, "scaling": scaling, "import": imp, "targets": targets}
+    (OUT_DIR / "core.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    print(f"written {OUT_DIR / 'core.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
