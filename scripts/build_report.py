@@ -117,7 +117,7 @@ version <span class="report-dataset-version">{{ resources.report.dataset_version
 {%- block body_footer -%}
 {{ resources.report.page_list }}
 <script src="{{ resources.report.plotly_js }}"></script>
-<script>
+<script id="report-render-figures">
 (function () {
   var holders = document.querySelectorAll("script.report-plotly-figure");
   holders.forEach(function (holder) {
@@ -158,9 +158,9 @@ def dataset_descriptor(*, dataset: Path | None, dataset_id: str) -> dict[str, An
     return json.loads(descriptor.read_text(encoding="utf-8"))
 
 
-# What HTML from outputs and Markdown may keep: document structure, tables, text styling, links
-# and images. No script, no event-handler attribute, no form, no iframe/object, no inline style
-# attribute; `javascript:` and other URL schemes than these are removed from links.
+# What HTML from outputs and Markdown may keep: document structure, tables, text styling and
+# links. No images (figures come as outputs), no script, no event-handler attribute, no form,
+# no iframe or object, no inline style attribute; links keep only these URL schemes.
 ALLOWED_TAGS = frozenset(
     [
         "a",
@@ -189,7 +189,6 @@ ALLOWED_TAGS = frozenset(
         "h6",
         "hr",
         "i",
-        "img",
         "ins",
         "kbd",
         "li",
@@ -220,7 +219,6 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {
     "*": ["class", "id", "title", "lang", "dir", "align"],
     "a": ["href", "name", "rel", "target"],
-    "img": ["src", "alt", "width", "height"],
     "td": ["colspan", "rowspan"],
     "th": ["colspan", "rowspan", "scope"],
     "ol": ["start"],

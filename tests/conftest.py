@@ -1,4 +1,5 @@
-"""Shared test helpers: paths, and importing the maintainer scripts in scripts/ as modules.
+"""Shared test fixtures. Test modules use fixtures, never `from conftest import ...`: several
+conftest.py files exist and pytest swaps the module named `conftest` as it loads them.
 
 nbval's comparison hooks live in the repository's root conftest.py (see there why).
 """
@@ -30,6 +31,7 @@ def load_script(name: str) -> ModuleType:
     return module
 
 
-@pytest.fixture
-def repo_root() -> Path:
-    return REPO_ROOT
+@pytest.fixture(scope="session")
+def script_module():
+    """`script_module("build_report")` imports scripts/build_report.py (scripts/ is no package)."""
+    return load_script

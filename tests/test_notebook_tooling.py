@@ -14,26 +14,26 @@ import shutil
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import FIXTURE_NOTEBOOKS, REPO_ROOT, load_script
-
-FIXTURE = FIXTURE_NOTEBOOKS / "fixture_basic.ipynb"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "notebooks" / "fixture_basic.ipynb"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TABLE_CELL, FIGURE_CELL, WIDGET_CELL, PRINT_CELL = 2, 3, 4, 5
 
 
 @pytest.fixture
-def normaliser():
-    return load_script("normalise_notebook")
+def normaliser(script_module):
+    return script_module("normalise_notebook")
 
 
 @pytest.fixture
-def runner():
-    return load_script("run_notebooks")
+def runner(script_module):
+    return script_module("run_notebooks")
 
 
 def _fixture() -> nbformat.NotebookNode:

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO_ROOT, load_script
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 MAX_BYTES = 1_500_000
@@ -26,8 +26,8 @@ def notebook_path(request) -> Path:
     return request.param
 
 
-def test_notebook_is_normalised(notebook_path):
-    normaliser = load_script("normalise_notebook")
+def test_notebook_is_normalised(notebook_path, script_module):
+    normaliser = script_module("normalise_notebook")
     assert normaliser.is_normalised(notebook_path), (
         f"{notebook_path.name} is not normalised (widget state, timing metadata, PNG snapshots "
         f"or kernelspec): run `make notebooks` or "

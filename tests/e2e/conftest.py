@@ -81,8 +81,14 @@ def page_and_problems(browser):
         context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    page.screenshot(path=str(path), full_page=False)
-    return path
+@pytest.fixture(scope="session")
+def save_screenshot():
+    """`save_screenshot(page, "name.png")` writes build/screenshots/name.png; returns the path."""
+
+    def save(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / name
+        page.screenshot(path=str(path), full_page=False)
+        return path
+
+    return save
