@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "scripts" / "ru_ua_inputs"
 DATASET_ID = "ru-ua-2022-2026"
 OUT = ROOT / "data" / DATASET_ID
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 TITLE = "Russia–Ukraine war-ending negotiations: positions by actor, issue and date (2022–2026)"
 SEED_SOURCE_ID = "src_seed_scoophub_2025_06_02"
 MAX_QUOTE_WORDS = 60
@@ -166,7 +166,7 @@ def merge_overrides(frame: pd.DataFrame) -> pd.DataFrame:
         for col, val in row.items():
             if not val:
                 continue
-            if col == "note" and into[col]:
+            if col in ("note", "scale_note_add") and into[col]:
                 into[col] = f"{into[col]} {val}"
             else:
                 into[col] = val
@@ -329,7 +329,7 @@ def main() -> None:
 
         if o("drop"):
             continue
-        event_id = event_of[lead.event]
+        event_id = o("event_id", event_of[lead.event])
         unverified = lead.verified == "UNVERIFIED"
         quote = o("quote", lead.quote)
         url = o("source_url", lead.source_url)
@@ -356,8 +356,9 @@ def main() -> None:
                 "source_title": o("source_title", lead.source_title),
                 "confidence": o("confidence", ""),
                 "lead_grade": lead.verified,
-                "scale_note": lead.scale_note,
+                "scale_note": " ".join(filter(None, [lead.scale_note, o("scale_note_add")])),
                 "origin": "lead",
+                "added_round": 1,
             }
         )
     for row in extra.itertuples():
@@ -384,6 +385,7 @@ def main() -> None:
                 "lead_grade": "",
                 "scale_note": row.scale_note,
                 "origin": row.origin,
+                "added_round": int(row.added_round) if row.added_round else 1,
             }
         )
     pos = pd.DataFrame(records)
@@ -470,17 +472,25 @@ def main() -> None:
     seed_path = ROOT.parent / "shared" / "sources" / "seed-istanbul-2025-06-02.txt"
     if seed_path.exists():
         seed_text = normalise(seed_path.read_text(encoding="utf-8"))
+    # One row per check; ``round`` says which verification round made it (see codebook).
     log = []
     for r in pos.itertuples():
         if r.origin == "seed":
             found = ("yes" if normalise(r.quote) in seed_text else "no") if seed_text else "not-run"
             log.append(
-                (r.position_id, "seed-file", found, "", "quote compared with the seed article text")
+                (
+                    r.position_id,
+                    "seed-file",
+                    found,
+                    "",
+                    "quote compared with the seed article text",
+                    1,
+                )
             )
             continue
         if r.origin == "pages":
             note = "row added from a page returned by the pages corpus; quote copied from it"
-            log.append((r.position_id, "pages-corpus", "yes", r.source_url, note))
+            log.append((r.position_id, "pages-corpus", "yes", r.source_url, note, r.added_round))
             continue
         if r.origin == "lead" and r.quote:
             found = "yes" if normalise(r.quote) in norm_excerpts else "no"
@@ -489,21 +499,30 @@ def main() -> None:
                 if r.source_url in excerpts
                 else "URL not listed in excerpts file"
             )
-            log.append((r.position_id, "excerpts-file", found, r.source_url, where))
+            log.append((r.position_id, "excerpts-file", found, r.source_url, where, 1))
         elif r.origin == "lead":
             log.append(
-                (r.position_id, "excerpts-file", "no", "", "UNVERIFIED lead: no quote and no URL")
+                (
+                    r.position_id,
+                    "excerpts-file",
+                    "no",
+                    "",
+                    "UNVERIFIED lead: no quote and no URL",
+                    1,
+                )
             )
     pages_by_pid = {}
     for p in pages.itertuples():
-        log.append((p.position_id, "pages-corpus", p.found, p.matched_url, p.note))
+        log.append((p.position_id, "pages-corpus", p.found, p.matched_url, p.note, int(p.round)))
         pages_by_pid.setdefault(p.position_id, []).append(p.found)
     verification = pd.DataFrame(
-        log, columns=["position_id", "checked_against", "found", "matched_url", "note"]
+        log, columns=["position_id", "checked_against", "found", "matched_url", "note", "round"]
     )
     keep_ids = set(pos.position_id)
     verification = verification[verification.position_id.isin(keep_ids)]
-    verification = verification.sort_values(["position_id", "checked_against"], kind="stable")
+    verification = verification.sort_values(
+        ["position_id", "checked_against", "round"], kind="stable"
+    )
 
     # ---- status and confidence rules (see codebook)
     statuses, confidences = [], []
