@@ -62,6 +62,18 @@ def traces(fig, mode):
     return [t for t in fig.data if getattr(t, "mode", None) == mode]
 
 
+def gap_traces(fig, axis):
+    """The step traces with hover markers on one panel ("y": overall, "y2": per issue)."""
+    return [t for t in fig.data if t.yaxis == axis and t.mode == "lines+markers"]
+
+
+def changes(trace):
+    """(x, y) of the points that carry a hover label (the changes, not the end point)."""
+    return [
+        (x, y) for x, y, h in zip(trace.x, trace.y, trace.hoverinfo, strict=True) if h == "text"
+    ]
+
+
 # --- every figure ---------------------------------------------------------------------------
 
 
@@ -212,22 +224,25 @@ def test_gap_over_time_overall_on_top_issues_below(hostile):
     top = [t for t in fig.data if t.yaxis == "y"]
     bottom = [t for t in fig.data if t.yaxis == "y2"]
     overall = gaps.compute_overall_gap(hostile, "RU", "UA")
-    (top_markers,) = [t for t in top if t.mode == "markers"]
-    assert list(top_markers.y) == overall["gap"].round(2).tolist()
+    (top_markers,) = gap_traces(fig, "y")
+    assert [y for _, y in changes(top_markers)] == overall["gap"].round(2).tolist()
     assert "Issues covered: 2" in top_markers.hovertext[0]
     band = [t for t in top if t.fill == "tonexty"]
     assert len(band) == 1
-    issue_markers = [t for t in bottom if t.mode == "markers"]
+    issue_markers = gap_traces(fig, "y2")
+    assert len(bottom) == len(issue_markers)
     assert [t.legendgroup for t in issue_markers] == ["territory", "security"]  # issue order
     per_issue = gaps.compute_gaps(hostile, "RU", "UA")
     territory = per_issue[per_issue["issue_id"] == "territory"]
-    assert list(issue_markers[0].y) == territory["gap"].round(2).tolist()
+    assert [y for _, y in changes(issue_markers[0])] == territory["gap"].round(2).tolist()
+    # the step runs on to the last statement date, without a hover label there
+    assert issue_markers[0].x[-1] == "2025-05-16"
     assert fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]
 
 
 def test_gap_hover_shows_both_positions_with_quotes_and_sources(hostile):
     fig = figures.plot_gap_over_time(hostile, "RU", "UA")
-    marker = next(t for t in fig.data if t.yaxis == "y2" and t.mode == "markers")
+    marker = gap_traces(fig, "y2")[0]
     hover = marker.hovertext[0]
     for part in ("2022-03-29", "Gap: 80 (interval 70–90)", "Russia", "Ukraine"):
         assert part in hover
@@ -238,12 +253,12 @@ def test_gap_hover_shows_both_positions_with_quotes_and_sources(hostile):
 def test_gap_over_time_window_and_weights(hostile):
     fig = figures.plot_gap_over_time(hostile, "RU", "UA", start="2024-01-01", end="2025-12-31")
     assert fig.layout.xaxis2.range == ("2024-01-01", "2025-12-31")
-    top_markers = next(t for t in fig.data if t.yaxis == "y" and t.mode == "markers")
+    top_markers = gap_traces(fig, "y")[0]
     assert top_markers.x[0] == "2024-01-01"
     weighted = figures.plot_gap_over_time(hostile, "RU", "UA", weights="salience")
     expected = gaps.compute_overall_gap(hostile, "RU", "UA", weights="salience")
-    weighted_markers = next(t for t in weighted.data if t.yaxis == "y" and t.mode == "markers")
-    assert list(weighted_markers.y) == expected["gap"].round(2).tolist()
+    weighted_markers = gap_traces(weighted, "y")[0]
+    assert [y for _, y in changes(weighted_markers)] == expected["gap"].round(2).tolist()
 
 
 def test_gap_over_time_no_common_issue(hostile):
@@ -367,4 +382,5 @@ def test_bundled_figures_build_with_provenance(bundled):
     ]:
         (provenance,) = annotation(fig, "provenance")
         assert provenance.text == f"Data: ru-ua-2022-2026 v{views.escape(version)}"
-        assert any(t.hovertext for t in fig.data if t.hoverinfo == "text")
+        labels = [h for t in fig.data if t.hovertext for h in t.hovertext]
+        assert any("Source:" in str(h) for h in labels)

@@ -178,3 +178,18 @@ def test_anchor_table_adds_missing_scale_ends(hostile):
     assert table["value"].tolist() == [0.0, 50.0, 100.0]
     with pytest.raises(KeyError, match="unknown issue_id"):
         views.anchor_table(hostile, "nope")
+
+
+def test_clip_steps_change_at_start_replaces_the_carried_row(hostile):
+    frame = gaps.compute_gaps(hostile, "RU", "UA")
+    clipped = views.clip_steps(frame, keys=["issue_id"], start="2023-06-01")
+    territory = clipped[clipped["issue_id"] == "territory"]
+    assert territory["date"].tolist() == [pd.Timestamp("2023-06-01"), pd.Timestamp("2025-05-16")]
+    assert territory["position_id_b"].tolist() == ["P03", "P05"]  # not P02 carried to the start
+    overall = gaps.compute_overall_gap(hostile, "RU", "UA")
+    clipped = views.clip_steps(overall, keys=[], start="2024-01-01", end="2024-12-31")
+    assert clipped["date"].tolist() == [pd.Timestamp("2024-01-01")]
+    assert (
+        clipped["gap"].tolist()
+        == overall.loc[overall["date"] < "2024-01-01", "gap"].tail(1).tolist()
+    )

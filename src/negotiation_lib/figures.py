@@ -22,11 +22,14 @@ plain dicts and validated once by ``go.Figure`` (much faster than adding traces 
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from . import gaps as _gaps
 from . import views
@@ -34,6 +37,7 @@ from . import views
 __all__ = [
     "figure_message",
     "gap_figure",
+    "gap_spec",
     "heatmap_dates",
     "movement_frame",
     "plot_gap_heatmap",
@@ -42,6 +46,7 @@ __all__ = [
     "plot_positions",
     "plot_snapshot",
     "positions_figure",
+    "positions_spec",
     "snapshot_figure",
 ]
 
@@ -69,6 +74,31 @@ class _Spec:
     def annotate(self, **annotation) -> None:
         self.layout["annotations"].append(annotation)
 
+    def figure(self) -> go.Figure:
+        """The validated plotly Figure."""
+        return go.Figure(data=self.data, layout=self.layout)
+
+    def to_plotly_json(self) -> dict:
+        """The figure as JSON-ready dicts, the template expanded as plotly would, without
+        building and validating graph objects (what an explorer sends to the browser)."""
+        layout = {key: value for key, value in self.layout.items() if value != []}
+        if isinstance(layout.get("template"), str):
+            layout["template"] = _template_json(layout["template"])
+        return json.loads(pio.to_json({"data": self.data, "layout": layout}, validate=False))
+
+    @property
+    def message(self) -> str:
+        """The edge-case message (plain text), or ``""``."""
+        for annotation in self.layout["annotations"]:
+            if annotation.get("name") == "message":
+                return html.unescape(annotation["text"])
+        return ""
+
+
+@functools.cache
+def _template_json(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
 
 def _rgba(color: str, alpha: float) -> str:
     color = color.lstrip("#")
@@ -90,8 +120,8 @@ def _floats(values) -> list:
     return [None if views.is_missing(v) else round(float(v), 2) for v in values]
 
 
-def _finish(spec: _Spec, neg, *, kind, title, width, height, template, message="") -> go.Figure:
-    """Title, size, template, provenance and (optionally) an edge-case message; build."""
+def _finish(spec: _Spec, neg, *, kind, title, width, height, template, message="") -> _Spec:
+    """Title, size, template, provenance and (optionally) an edge-case message."""
     spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         width=width,
@@ -131,7 +161,7 @@ def _finish(spec: _Spec, neg, *, kind, title, width, height, template, message="
             font={"size": 15 if empty else 12, "color": "#444444"},
             bgcolor="rgba(255,255,255,0.85)",
         )
-    return go.Figure(data=spec.data, layout=spec.layout)
+    return spec
 
 
 def figure_message(fig) -> str:
@@ -188,6 +218,18 @@ def _step_lists(frame: pd.DataFrame, columns: list[str], until) -> tuple[list, l
         for v in values:
             v.append(v[-1])
     return x, values
+
+
+def _steps_with_markers(hover: list[str], n_points: int, *, width, color, dash="solid") -> dict:
+    """Step line with a hover marker at each change (the extra end point has neither)."""
+    extra = n_points - len(hover)
+    return {
+        "mode": "lines+markers",
+        "line": {"shape": "hv", "color": color, "width": width, "dash": dash},
+        "marker": {"color": color, "size": [7] * len(hover) + [0] * extra},
+        "hovertext": hover + [""] * extra,
+        "hoverinfo": ["text"] * len(hover) + ["skip"] * extra,
+    }
 
 
 def _overall_hover(overall: pd.DataFrame) -> list[str]:
@@ -265,7 +307,14 @@ def plot_positions(
     )
 
 
-def positions_figure(
+def positions_figure(neg, statements: pd.DataFrame, issue: pd.Series, **options) -> go.Figure:
+    """Build :func:`plot_positions` from the issue's evidence rows; options as there (plus
+    ``anchors``, a :func:`views.anchor_table` or None). A ``hover`` column in ``statements``,
+    if present, is used as the markers' hover labels."""
+    return positions_spec(neg, statements, issue, **options).figure()
+
+
+def positions_spec(
     neg,
     statements: pd.DataFrame,
     issue: pd.Series,
@@ -278,8 +327,7 @@ def positions_figure(
     height: int = HEIGHT,
     template: str = TEMPLATE,
 ) -> go.Figure:
-    """Build :func:`plot_positions` from the issue's evidence rows (a ``hover`` column, if
-    present, is used as the markers' hover labels)."""
+    """:func:`positions_figure` as plain dicts, validated only when ``.figure()`` is called."""
     start, end = _date_range(start, end)
     colors = views.actor_colors(neg)
     names = views.actor_names(neg)
@@ -461,7 +509,13 @@ def plot_gap_over_time(
     )
 
 
-def gap_figure(
+def gap_figure(neg, gaps: pd.DataFrame, overall: pd.DataFrame, **options) -> go.Figure:
+    """Build :func:`plot_gap_over_time` from ``compute_gaps`` / ``compute_overall_gap`` frames
+    (over the whole record; ``start``/``end`` clip here); options as :func:`gap_spec`."""
+    return gap_spec(neg, gaps, overall, **options).figure()
+
+
+def gap_spec(
     neg,
     gaps: pd.DataFrame,
     overall: pd.DataFrame,
@@ -476,10 +530,11 @@ def gap_figure(
     height: int = 640,
     template: str = TEMPLATE,
 ) -> go.Figure:
-    """Build :func:`plot_gap_over_time` from ``compute_gaps`` / ``compute_overall_gap`` frames
-    (over the whole record; ``start``/``end`` clip here). A ``hover`` column in ``gaps`` is
-    used as the markers' labels (explorers precompute it), else :func:`views.gap_hover` with
-    ``snippets`` (a cached :func:`views.position_snippets` of ``evidence``)."""
+    """:func:`gap_figure` as plain dicts, validated only when ``.figure()`` is called.
+
+    A ``hover`` column in ``gaps`` is used as the markers' labels (explorers precompute it),
+    else :func:`views.gap_hover` with ``snippets`` (a cached :func:`views.position_snippets`
+    of ``evidence``)."""
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
@@ -523,23 +578,9 @@ def gap_figure(
     spec.trace(
         x=x,
         y=gap,
-        mode="lines",
-        name="Overall gap",
-        line={"shape": "hv", "color": color, "width": 2.5},
-        hoverinfo="skip",
-        legendgroup="Overall gap",
-        showlegend=False,
-        **top,
-    )
-    spec.trace(
-        x=x[: len(overall)],
-        y=gap[: len(overall)],
-        mode="markers",
         name="Overall gap",
         legendgroup="Overall gap",
-        marker={"color": color, "size": 7},
-        hovertext=_overall_hover(overall),
-        hoverinfo="text",
+        **_steps_with_markers(_overall_hover(overall), len(x), color=color, width=2.5),
         **top,
     )
 
@@ -554,27 +595,12 @@ def gap_figure(
         if rows is None or rows["gap"].isna().all():
             continue
         x, (gap,) = _step_lists(rows, ["gap"], until)
-        name = views.wrap(labels[issue], 40, max_lines=1)
         spec.trace(
             x=x,
             y=gap,
-            mode="lines",
-            name=name,
-            line={"shape": "hv", "width": 2, **style[issue]},
+            name=views.wrap(labels[issue], 40, max_lines=1),
             legendgroup=issue,
-            showlegend=False,
-            hoverinfo="skip",
-            **bottom,
-        )
-        spec.trace(
-            x=x[: len(rows)],
-            y=gap[: len(rows)],
-            mode="markers",
-            name=name,
-            legendgroup=issue,
-            marker={"color": style[issue]["color"], "size": 7},
-            hovertext=rows["hover"].tolist(),
-            hoverinfo="text",
+            **_steps_with_markers(rows["hover"].tolist(), len(x), width=2, **style[issue]),
             **bottom,
         )
     if in_range:
@@ -650,7 +676,7 @@ def plot_gap_heatmap(
     if cells.empty or cells["gap"].notna().sum() == 0:
         return _finish(
             spec, neg, message=_no_common_issue(neg, actor_a, actor_b, in_range=False), **finish
-        )
+        ).figure()
     cells = cells.round({"gap": 2, "gap_low": 2, "gap_high": 2, "value_a": 2, "value_b": 2})
     cells = cells.assign(hover=views.gap_hover(cells, views.evidence_frame(neg), neg))
     present = set(cells.loc[cells["gap"].notna(), "issue_id"])
@@ -685,7 +711,7 @@ def plot_gap_heatmap(
     )
     spec.layout["yaxis"] = {"autorange": "reversed", "type": "category"}
     spec.layout["xaxis"] = {"type": "category", "title": {"text": "As of"}, "tickangle": -45}
-    return _finish(spec, neg, **finish)
+    return _finish(spec, neg, **finish).figure()
 
 
 # --- snapshot -------------------------------------------------------------------------------
@@ -762,7 +788,7 @@ def snapshot_figure(
     if not order:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position"
         message += f" as of {views.format_date(date)}."
-        return _finish(spec, neg, message=message, height=height, **finish)
+        return _finish(spec, neg, message=message, height=height, **finish).figure()
     rows = {issue: views.wrap(labels[issue], 36, max_lines=1) for issue in order}
     bar_x, bar_y = [], []
     for issue in order:
@@ -825,7 +851,9 @@ def snapshot_figure(
     }
     missing = [names[a] for a in actors if a not in set(held["actor_id"])]
     message = ("No position as of this date: " + ", ".join(missing)) if missing else ""
-    return _finish(spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish)
+    return _finish(
+        spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish
+    ).figure()
 
 
 # --- movement -------------------------------------------------------------------------------
@@ -949,7 +977,7 @@ def plot_movement(
             message="The date range is empty: it starts after it ends.",
             height=height,
             **finish,
-        )
+        ).figure()
     frame = movement_frame(
         neg,
         actors=actors,
@@ -961,7 +989,9 @@ def plot_movement(
     )
     if frame.empty:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position on an issue"
-        return _finish(spec, neg, message=message + " at both dates.", height=height, **finish)
+        return _finish(
+            spec, neg, message=message + " at both dates.", height=height, **finish
+        ).figure()
     colors = views.actor_colors(neg)
     labels = views.issue_labels(neg)
     order = [i for i in views.issue_order(neg) if i in set(frame["issue_id"])]
@@ -1051,4 +1081,6 @@ def plot_movement(
     }
     missing = [names[a] for a in actors if a not in set(frame["actor_id"])]
     message = ("No position at both dates: " + ", ".join(missing)) if missing else ""
-    return _finish(spec, neg, message=message, height=max(height, 120 + 34 * len(order)), **finish)
+    return _finish(
+        spec, neg, message=message, height=max(height, 120 + 34 * len(order)), **finish
+    ).figure()

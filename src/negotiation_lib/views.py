@@ -412,24 +412,28 @@ def evidence_html(
         caption += f" (first {len(shown)} shown)"
     head = "".join(f"<th>{escape(h)}</th>" for h in columns.values())
     body = []
-    for _, row in shown.iterrows():
+    get = {c: shown[c].tolist() if c in shown else [None] * len(shown) for c in columns}
+    urls = shown["source_url"].tolist() if "source_url" in shown else [None] * len(shown)
+    publishers = (
+        shown["source_publisher"].tolist() if "source_publisher" in shown else [None] * len(shown)
+    )
+    for i in range(len(shown)):
         cells = []
         for column in columns:
-            value = row.get(column)
+            value = get[column][i]
             if column == "date":
                 text = escape(format_date(value))
             elif column in {"value", "value_low", "value_high"}:
                 text = escape(format_number(value))
             elif column == "source_title":
-                url = safe_url(row.get("source_url"))
-                publisher = row.get("source_publisher")
+                url = safe_url(urls[i])
                 text = escape(value)
                 if url:
                     href = escape_attribute(url)
                     link = f'<a href="{href}" target="_blank" rel="noopener noreferrer">'
                     text = f"{link}{text}</a>"
-                if not is_missing(publisher) and str(publisher):
-                    text += f" ({escape(publisher)})"
+                if not is_missing(publishers[i]) and str(publishers[i]):
+                    text += f" ({escape(publishers[i])})"
             else:
                 text = escape(value)
             cells.append(f"<td>{text}</td>")
@@ -599,36 +603,41 @@ def clip_steps(
 ) -> pd.DataFrame:
     """Rows of a change-point frame (one row per date at which a value changes) in a window.
 
-    The last row before ``start`` in each ``keys`` group is kept and moved to ``start``, so
-    a step line opens with the value that held then. Rows after ``end`` are dropped.
+    The last row before ``start`` in each ``keys`` group is kept and moved to ``start`` (unless
+    the group changes exactly at ``start``), so a step line opens with the value that held
+    then. Rows after ``end`` are dropped. Returned sorted by ``keys`` then date.
     """
     if frame.empty:
         return frame
     dates = frame["date"]
-    covers_start = start is None or pd.Timestamp(start) <= dates.min()
-    if covers_start and (end is None or pd.Timestamp(end) >= dates.max()):
+    start = None if start is None else pd.Timestamp(start)
+    end = None if end is None else pd.Timestamp(end)
+    if (start is None or start <= dates.min()) and (end is None or end >= dates.max()):
         return frame  # the window holds every change: nothing to clip
-    out = frame
+    ordered = frame.sort_values([*keys, "date"], kind="stable").reset_index(drop=True)
+    day = ordered["date"].to_numpy()
+    keep = np.ones(len(ordered), dtype=bool)
     if end is not None:
-        out = out[out["date"] <= pd.Timestamp(end)]
+        keep &= day <= end.to_datetime64()
+    carried = np.zeros(len(ordered), dtype=bool)
     if start is not None:
-        start = pd.Timestamp(start)
-        before = out[out["date"] < start]
+        begin = start.to_datetime64()
+        before = day < begin
         if keys:
-            carried = before.sort_values("date", kind="stable").groupby(keys, sort=False).tail(1)
+            group = ordered.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
         else:
-            carried = before.sort_values("date", kind="stable").tail(1)
-        carried = carried.assign(date=start)
-        inside = out[out["date"] >= start]
-        # a change exactly at start replaces the carried value
-        if keys:
-            at_start = inside[inside["date"] == start][keys].drop_duplicates()
-            carried = carried.merge(at_start, on=keys, how="left", indicator=True)
-            carried = carried[carried["_merge"] == "left_only"].drop(columns="_merge")
-        elif (inside["date"] == start).any():
-            carried = carried.iloc[0:0]
-        out = pd.concat([carried, inside], ignore_index=True)
-    return out.sort_values("date", kind="stable").reset_index(drop=True)
+            group = np.zeros(len(ordered), dtype=np.int64)
+        same_next = np.append(group[1:] == group[:-1], False)
+        next_before = np.append(before[1:], False)
+        next_at_start = np.append(day[1:] == begin, False)
+        # the last row before start in its group, unless the group changes exactly at start
+        carried = before & ~(same_next & next_before) & ~(same_next & next_at_start)
+        keep &= ~before
+        keep |= carried & (day <= begin)
+    out = ordered[keep].copy()
+    if carried.any():
+        out.loc[carried[keep], "date"] = start
+    return out.reset_index(drop=True)
 
 
 def gaps_on_grid(gaps: pd.DataFrame, dates) -> pd.DataFrame:

@@ -22,7 +22,7 @@ so a notebook can show the same figure/table without widgets.
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -51,20 +51,28 @@ ALL = "(all)"
 
 @dataclass
 class View:
-    """What an explorer shows: a figure, a table (DataFrame + its HTML) and a message."""
+    """What an explorer shows: a figure, a table (DataFrame + its HTML) and a message.
 
-    figure: object = None
+    ``spec`` is the figure as plain dicts (``figures.*_spec``) or None; ``figure`` builds the
+    validated plotly Figure from it on first access.
+    """
+
+    spec: object = None
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     table_html: str = ""
     message: str = ""
 
+    @functools.cached_property
+    def figure(self):
+        return None if self.spec is None else self.spec.figure()
 
-def _figure_bundle(fig) -> dict:
+
+def _figure_bundle(spec) -> dict:
     """The display_data output of a figure, as the plotly mimetype renderer would produce it."""
     return {
         "output_type": "display_data",
         "data": {
-            "application/vnd.plotly.v1+json": json.loads(fig.to_json()),
+            "application/vnd.plotly.v1+json": spec.to_plotly_json(),
             "text/plain": "<plotly figure>",
         },
         "metadata": {},
@@ -77,7 +85,7 @@ class Explorer(widgets.VBox):
     def __init__(self, kind: str, controls: Mapping[str, widgets.Widget], render: Callable):
         self.kind = kind
         self.controls = dict(controls)
-        self.figure = None
+        self._view = View()
         self.table = pd.DataFrame()
         self.message = ""
         self.error: Exception | None = None
@@ -98,6 +106,11 @@ class Explorer(widgets.VBox):
             control.observe(self._on_change, names="value")
         self.refresh()
 
+    @property
+    def figure(self):
+        """The plotly Figure now shown (None when the view has no figure)."""
+        return self._view.figure
+
     def values(self) -> dict:
         """The current value of every control, by control name."""
         return {name: control.value for name, control in self.controls.items()}
@@ -113,11 +126,13 @@ class Explorer(widgets.VBox):
         except Exception as exc:  # a broken view shows a message; .error keeps it for tests
             view = View(message=f"Could not draw this view: {exc}")
             self.error = exc
-        self.figure = view.figure
+        self._view = view
         self.table = view.table
         self.message = view.message
         self._message_box.value = views.message_html(view.message)
-        self._plot.outputs = (_figure_bundle(view.figure),) if view.figure is not None else ()
+        # the browser gets the figure's dicts straight away; the validated Figure is built only
+        # when someone asks for .figure (validation costs more than the rest of a redraw)
+        self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
         self._table_box.value = view.table_html
 
 
@@ -268,10 +283,13 @@ def gap_view(
     issue_list = list(issues) or None
     start, end = _window(dates)
     choice = {"issues": issue_list, "carry_forward": carry_forward}
-    gaps = cache.gaps(actor_a, actor_b, **choice)
+    # clipped once here; gap_figure's own clipping then finds nothing to do
+    gaps = views.clip_steps(
+        cache.gaps(actor_a, actor_b, **choice), keys=["issue_id"], start=start, end=end
+    )
     weights = None if weights in (None, "none") else weights
     overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
-    fig = figures.gap_figure(
+    spec = figures.gap_spec(
         neg,
         gaps,
         overall,
@@ -281,12 +299,12 @@ def gap_view(
         start=start,
         end=end,
     )
-    table = gap_positions(gaps, cache.evidence, start=start, end=end)
+    table = gap_positions(gaps, cache.evidence)
     return View(
-        figure=fig,
+        spec=spec,
         table=table,
         table_html=views.evidence_html(table),
-        message=figures.figure_message(fig),
+        message=spec.message,
     )
 
 
@@ -305,6 +323,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
     Defaults: RU and UA when the dataset has them (else its first two actors), all issues, the
     whole record, carrying forward on, equal weights; that default view equals
     ``gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
+    The explorer's ``cache`` attribute is its :class:`GapCache`.
     """
     default_a, default_b = _default_pair(neg)
     actors = _actor_options(neg)
@@ -338,7 +357,9 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         window = () if tuple(dates) == whole_record else dates
         return gap_view(neg, cache=cache, dates=window, **values)
 
-    return Explorer("gap", controls, render)
+    explorer = Explorer("gap", controls, render)
+    explorer.cache = cache
+    return explorer
 
 
 # --- positions ------------------------------------------------------------------------------
@@ -360,7 +381,7 @@ def position_view(
     evidence = views.evidence_frame(neg) if evidence is None else evidence
     issue_row = views.issue_row(neg, issue)
     anchors = views.anchor_table(neg, issue)
-    fig = figures.positions_figure(
+    spec = figures.positions_spec(
         neg,
         evidence[evidence["issue_id"] == issue],
         issue_row,
@@ -368,10 +389,10 @@ def position_view(
         actors=list(actors) or None,
     )
     return View(
-        figure=fig,
+        spec=spec,
         table=anchors,
         table_html=views.frame_html(anchors.rename(columns={"value": "value", "label": "anchor"})),
-        message=figures.figure_message(fig),
+        message=spec.message,
     )
 
 

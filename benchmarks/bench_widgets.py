@@ -1,0 +1,290 @@
+"""How long from a control change to the new figure ready in the kernel, per explorer.
+
+For each explorer (gap, position, evidence) on the bundled dataset and on synthetic datasets
+of 10^3, 10^4 and 10^5 positions: build it, then make random control changes (seeded) and time
+each one from setting ``control.value`` to the explorer having drawn the new view (figure built
+and serialised into its Output widget, table HTML written). Prints median, p95 and max in ms
+and the p95 relative to the bundled dataset's; writes build/bench/widgets.json.
+
+The gap explorer caches per actor pair; a change to a pair not seen yet recomputes
+``compute_gaps``/``compute_overall_gap`` (a "miss"), which is reported apart.
+
+    python benchmarks/bench_widgets.py [--changes 200] [--sizes 1000 10000 100000] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ipywidgets
+import numpy as np
+import pandas as pd
+
+import negotiation_lib as nl
+from negotiation_lib import widgets
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "bench" / "widgets.json"
+TEMPLATE = ROOT / "data" / "templates" / "datapackage.json"
+TARGET_P95_MS = 100.0
+
+
+# --- synthetic data -------------------------------------------------------------------------
+
+
+def synthetic_dataset(folder: Path, n_rows: int, *, seed: int = 0) -> Path:
+    """Write a valid dataset of ``n_rows`` positions (10 actors, 20 issues, 25 years) to folder.
+
+    Invented data for timing only: values, dates and texts are random.
+    """
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    actor_ids = ["RU", "UA", "US", *[f"A{i}" for i in range(3, 10)]]
+    actors = pd.DataFrame(
+        {
+            "actor_id": actor_ids,
+            "name": [f"Actor {a}" for a in actor_ids],
+            "role": ["party", "party", "mediator"] + ["third_party"] * 7,
+            "color": [f"#{rng.integers(0, 0xFFFFFF):06X}" for _ in actor_ids],
+        }
+    )
+    issue_ids = [f"issue_{i:02d}" for i in range(20)]
+    issues = pd.DataFrame(
+        {
+            "issue_id": issue_ids,
+            "label": [f"Issue {i}" for i in range(20)],
+            "category": "process",
+            "description": "",
+            "low_label": "one end",
+            "high_label": "other end",
+            "order": range(1, 21),
+        }
+    )
+    anchors = pd.DataFrame(
+        {
+            "issue_id": np.repeat(issue_ids, 3),
+            "value": np.tile([0, 50, 100], 20),
+            "label": "anchor",
+        }
+    )
+    n_events = max(10, n_rows // 200)
+    start = np.datetime64("2000-01-01")
+    event_days = rng.integers(0, 365 * 25, n_events)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(n_events)],
+            "date": (start + event_days.astype("timedelta64[D]")).astype(str),
+            "date_precision": "day",
+            "name": [f"Event {i}" for i in range(n_events)],
+            "venue": "",
+            "kind": "statement",
+            "description": "",
+        }
+    )
+    n_sources = max(10, n_rows // 100)
+    sources = pd.DataFrame(
+        {
+            "source_id": [f"S{i}" for i in range(n_sources)],
+            "title": [f"Report {i}" for i in range(n_sources)],
+            "publisher": "Publisher",
+            "url": [f"https://example.org/{i}" for i in range(n_sources)],
+            "published": "",
+            "source_type": rng.choice(["official", "leak", "media", "analyst"], n_sources),
+            "language": "en",
+        }
+    )
+    value = rng.integers(0, 101, n_rows).astype(float)
+    spread = rng.integers(0, 10, n_rows)
+    event_of = rng.integers(0, n_events, n_rows)
+    words = np.array(["ceasefire", "border", "guarantee", "talks", "sanctions", "aid", "vote"])
+    positions = pd.DataFrame(
+        {
+            "position_id": [f"P{i}" for i in range(n_rows)],
+            "date": events["date"].to_numpy()[event_of],
+            "event_id": events["event_id"].to_numpy()[event_of],
+            "actor_id": rng.choice(actor_ids, n_rows),
+            "issue_id": rng.choice(issue_ids, n_rows),
+            "stance": rng.choice(["demand", "offer", "counter", "concession"], n_rows),
+            "value": value,
+            "value_low": np.clip(value - spread, 0, 100),
+            "value_high": np.clip(value + spread, 0, 100),
+            "salience": np.round(rng.random(n_rows), 2),
+            "amount": "",
+            "unit": "",
+            "status": "reported",
+            "summary": [f"Position {i} on {w}" for i, w in enumerate(rng.choice(words, n_rows))],
+            "quote": [f"We said {w} and more words here." for w in rng.choice(words, n_rows)],
+            "source_id": [f"S{i}" for i in rng.integers(0, n_sources, n_rows)],
+            "confidence": rng.choice(["high", "medium", "low"], n_rows),
+        }
+    )
+    for name, frame in [
+        ("actors", actors),
+        ("issues", issues),
+        ("scale_anchors", anchors),
+        ("events", events),
+        ("sources", sources),
+        ("positions", positions),
+    ]:
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    package = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    package.update(name=f"synthetic-{n_rows}", title=f"Synthetic ({n_rows} positions)")
+    package["version"] = "0.0.0"
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+    return folder
+
+
+# --- random control changes -----------------------------------------------------------------
+
+
+def random_change(explorer, rng: random.Random):
+    """A (control name, new value) different from the current value, chosen at random."""
+    name = rng.choice(sorted(explorer.controls))
+    control = explorer.controls[name]
+    if name == "dates":
+        n = len(control.options)
+        a = rng.randrange(n)
+        b = rng.randrange(a, n)
+        return name, (control.options[a][1], control.options[b][1])
+    if name == "text":
+        return name, rng.choice(["", "a", "ce", "cease", "talks", "border", "ist", "zzz"])
+    if isinstance(control, ipywidgets.Checkbox):
+        return name, not control.value
+    values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+    if isinstance(control, ipywidgets.SelectMultiple):  # 0-3 options (none = all)
+        return name, tuple(rng.sample(values, rng.randint(0, min(3, len(values)))))
+    return name, rng.choice(values)
+
+
+def time_changes(explorer, n_changes: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    timings, misses, failures = [], [], 0
+    for _ in range(n_changes):
+        name, value = random_change(explorer, rng)
+        cache = getattr(explorer, "cache", None)
+        seen = None if cache is None else (len(cache._gaps), len(cache._overall))
+        t0 = time.perf_counter()
+        explorer.controls[name].value = value
+        elapsed = (time.perf_counter() - t0) * 1000
+        timings.append(elapsed)
+        if cache is not None:
+            misses.append((len(cache._gaps), len(cache._overall)) != seen)
+        failures += explorer.error is not None
+    result = summarise(timings)
+    result["failures"] = failures
+    if misses:
+        hits = [t for t, m in zip(timings, misses, strict=True) if not m]
+        missed = [t for t, m in zip(timings, misses, strict=True) if m]
+        result["cache_hits"] = summarise(hits)
+        result["cache_misses"] = summarise(missed)
+    return result
+
+
+def summarise(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+    return {
+        "n": len(values),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(float(np.percentile(ordered, 95)), 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+BUILDERS = {
+    "gap": widgets.gap_explorer,
+    "position": widgets.position_explorer,
+    "evidence": widgets.evidence_browser,
+}
+
+
+def bench_dataset(label: str, neg, n_changes: int, seed: int) -> dict:
+    out = {"dataset": label, "positions": len(neg.positions), "explorers": {}}
+    for kind, build in BUILDERS.items():
+        t0 = time.perf_counter()
+        explorer = build(neg)
+        build_ms = (time.perf_counter() - t0) * 1000
+        result = time_changes(explorer, n_changes, seed)
+        result["build_ms"] = round(build_ms, 1)
+        out["explorers"][kind] = result
+        print(
+            f"{label:>20} {kind:>9} {len(neg.positions):>8} {build_ms:>9.0f}"
+            f" {result['median_ms']:>9.1f} {result['p95_ms']:>9.1f} {result['max_ms']:>9.1f}"
+            + (
+                f"   hits p95 {result['cache_hits'].get('p95_ms', float('nan')):.1f}"
+                f" / misses p95 {result['cache_misses'].get('p95_ms', float('nan')):.1f}"
+                f" ({result['cache_misses']['n']} misses)"
+                if "cache_hits" in result
+                else ""
+            ),
+            flush=True,
+        )
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    print(
+        f"{'dataset':>20} {'explorer':>9} {'rows':>8} {'build ms':>9} {'median':>9}"
+        f" {'p95':>9} {'max':>9}   (ms per control change; {args.changes} random changes)"
+    )
+    runs = [bench_dataset("ru-ua-2022-2026", nl.load("ru-ua-2022-2026"), args.changes, args.seed)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            folder = synthetic_dataset(Path(tmp) / f"synthetic-{size}", size, seed=args.seed)
+            t0 = time.perf_counter()
+            neg = nl.load(folder)
+            load_ms = (time.perf_counter() - t0) * 1000
+            run = bench_dataset(f"synthetic-{size}", neg, args.changes, args.seed)
+            run["load_ms"] = round(load_ms, 1)
+            runs.append(run)
+
+    bundled = runs[0]["explorers"]
+    print("\np95 relative to the bundled dataset (scaling):")
+    print(f"{'dataset':>20} " + " ".join(f"{k:>9}" for k in BUILDERS))
+    for run in runs:
+        ratios = [run["explorers"][k]["p95_ms"] / bundled[k]["p95_ms"] for k in BUILDERS]
+        print(f"{run['dataset']:>20} " + " ".join(f"{r:>8.1f}x" for r in ratios))
+    worst = max(bundled[k]["p95_ms"] for k in BUILDERS)
+    verdict = "meets" if worst < TARGET_P95_MS else "MISSES"
+    print(
+        f"\nbundled dataset: worst p95 {worst:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target"
+    )
+    failures = sum(e["failures"] for run in runs for e in run["explorers"].values())
+
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(
+        json.dumps(
+            {
+                "benchmark": "widgets: control change -> new figure ready (ms)",
+                "changes_per_explorer": args.changes,
+                "seed": args.seed,
+                "target_p95_ms_bundled": TARGET_P95_MS,
+                "python": sys.version.split()[0],
+                "machine": platform.machine(),
+                "runs": runs,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
