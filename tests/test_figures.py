@@ -384,3 +384,51 @@ def test_bundled_figures_build_with_provenance(bundled):
         assert provenance.text == f"Data: ru-ua-2022-2026 v{views.escape(version)}"
         labels = [h for t in fig.data if t.hovertext for h in t.hovertext]
         assert any("Source:" in str(h) for h in labels)
+
+
+def test_specs_send_the_same_json_as_the_validated_figure(hostile):
+    """Explorers send a spec's dicts to the browser without building graph objects; they
+    must equal what the validated Figure serialises to."""
+    evidence = views.evidence_frame(hostile)
+    issue = views.issue_row(hostile, "territory")
+    specs = [
+        figures.positions_spec(hostile, evidence[evidence["issue_id"] == "territory"], issue,
+                               anchors=views.anchor_table(hostile, "territory")),
+        figures.gap_spec(hostile, gaps.compute_gaps(hostile, "RU", "UA"),
+                         gaps.compute_overall_gap(hostile, "RU", "UA"), actor_a="RU",
+                         actor_b="UA", evidence=evidence, start="2023-01-01"),
+        figures.gap_spec(hostile, gaps.compute_gaps(hostile, "RU", "US"),
+                         gaps.compute_overall_gap(hostile, "RU", "US"), actor_a="RU",
+                         actor_b="US", evidence=evidence),
+    ]  # fmt: skip
+    for spec in specs:
+        assert spec.to_plotly_json() == json.loads(spec.figure().to_json())
+    assert specs[2].message.startswith("No common issue")
+
+
+# --- third parties --------------------------------------------------------------------------
+
+
+def test_snapshot_bar_joins_the_first_two_actors_only(hostile):
+    fig = figures.plot_snapshot(hostile, "2025-06-01", actors=["RU", "UA", "US"])
+    assert fig.data[0].x == (30.0, 100.0, None, 20.0, 70.0, None)  # US is a marker only
+    assert [a.text for a in annotation(fig, "gap")] == ["gap 70", "gap 50"]
+    assert [m.name.split(" ")[0] for m in traces(fig, "markers")] == ["Russia", "Ukraine", "United"]
+
+
+def test_third_party_distance(hostile):
+    fig = figures.plot_third_party_distance(hostile, "UA", parties=["RU"])
+    (line,) = [t for t in fig.data if t.mode == "lines+markers"]
+    expected = gaps.compute_overall_gap(hostile, "UA", "RU")
+    assert [y for _, y in changes(line)] == expected["gap"].round(2).tolist()
+    assert line.line.color == "#B22222"  # the party's colour
+    assert "Issues covered: 2" in line.hovertext[0]
+    assert figures.figure_message(fig) == ""
+    partial = figures.plot_third_party_distance(hostile, "RU", parties=["UA", "ZZ"])
+    assert figures.figure_message(partial).startswith("No common issue between Russia")
+    assert figures.figure_message(partial).endswith("Silent actor <script>alert(1)</script>"
+                                                    " <img src=x onerror=alert(1)> &amp;"
+                                                    " “Переговоры” ‘ok’.")  # fmt: skip
+    assert len([t for t in partial.data if t.mode == "lines+markers"]) == 1
+    alone = figures.plot_third_party_distance(hostile, "US", parties=["RU", "UA"])
+    assert alone.data == ()

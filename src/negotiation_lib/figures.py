@@ -45,6 +45,7 @@ __all__ = [
     "plot_movement",
     "plot_positions",
     "plot_snapshot",
+    "plot_third_party_distance",
     "positions_figure",
     "positions_spec",
     "snapshot_figure",
@@ -609,6 +610,89 @@ def gap_spec(
     return _finish(spec, neg, **finish)
 
 
+# --- a third party against each side -------------------------------------------------------
+
+
+def plot_third_party_distance(
+    neg,
+    third: str,
+    *,
+    parties: Sequence[str] = ("RU", "UA"),
+    start=None,
+    end=None,
+    carry_forward: bool = True,
+    max_age=None,
+    weights=None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    template: str = TEMPLATE,
+) -> go.Figure:
+    """How far a third party's positions were from each party's, over time.
+
+    One step line per party (its colour) of ``compute_overall_gap(neg, third, party)``: the
+    mean gap over the issues where both hold a position, with its interval band; the hover of
+    each change gives the distance, its interval and how many issues it covers (read it: a
+    distance over one issue says little). ``start``/``end`` clip the view. Shows a message for
+    a party with no issue in common with ``third``.
+    """
+    third, *parties = views.check_actors(neg, [third, *parties])
+    start, end = _date_range(start, end)
+    until = end if end is not None else neg.positions["date"].max()
+    names = views.actor_names(neg)
+    colors = views.actor_colors(neg)
+    title = f"Distance from {_short(names[third])} to each side"
+    spec = _Spec()
+    spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
+    spec.layout["yaxis"] = {
+        "range": [-3, 103],
+        "title": {"text": "Overall gap (scale points)"},
+        "zeroline": False,
+    }
+    finish = {
+        "kind": "third_party",
+        "title": title,
+        "width": width,
+        "height": height,
+        "template": template,
+    }
+    if start is not None and start > until:
+        message = "The date range is empty: it starts after it ends."
+        return _finish(spec, neg, message=message, **finish).figure()
+    missing = []
+    for party in parties:
+        if party == third:
+            continue
+        overall = _gaps.compute_overall_gap(
+            neg, third, party, carry_forward=carry_forward, max_age=max_age, weights=weights
+        )
+        overall = views.clip_steps(overall, keys=[], start=start, end=end)
+        if overall["gap"].notna().sum() == 0:
+            missing.append(names[party])
+            continue
+        name = f"to {views.escape(names[party])}"
+        x, (gap, low, high) = _step_lists(overall, ["gap", "gap_low", "gap_high"], until)
+        _band(spec, x, low, high, color=colors[party], group=name)
+        hover = [
+            f"{views.escape(names[third])} to {views.escape(names[party])}<br>{label}"
+            for label in _overall_hover(overall)
+        ]
+        spec.trace(
+            x=x,
+            y=gap,
+            name=name,
+            legendgroup=name,
+            **_steps_with_markers(hover, len(x), color=colors[party], width=2.5),
+        )
+    message = ""
+    if missing:
+        message = f"No common issue between {names[third]} and {', '.join(missing)}"
+        message += " in this range." if start is not None or end is not None else "."
+    if start is not None or end is not None:
+        lo = start if start is not None else neg.positions["date"].min()
+        spec.layout["xaxis"]["range"] = [views.format_date(lo), views.format_date(until)]
+    return _finish(spec, neg, message=message, **finish).figure()
+
+
 # --- heatmap --------------------------------------------------------------------------------
 
 
@@ -732,10 +816,12 @@ def plot_snapshot(
     """Where each actor stood on every issue at ``date`` (a dumbbell chart).
 
     One row per issue (issue order) on which at least one of ``actors`` holds a position as of
-    ``date`` (``positions_asof``): a marker per actor at its value with its range as error bar,
-    and a grey bar joining the actors' positions. With two actors the gap is written at the
-    right of each row. Hover on a marker: the statement in force (date, stance, summary, quote,
-    source). Shows a message when an actor (or every actor) holds no position then.
+    ``date`` (``positions_asof``): a marker per actor at its value with its range as error bar.
+    The first two actors are the pair: a grey bar joins their positions and their gap is
+    written at the right of the row; further actors (third parties) are markers only, so one
+    sees where they stand against the pair's bar. Hover on a marker: the statement in force
+    (date, stance, summary, quote, source). Shows a message when an actor (or every actor)
+    holds no position then.
     """
     actors = views.check_actors(neg, actors)
     date = pd.Timestamp(date)
@@ -790,13 +876,14 @@ def snapshot_figure(
         message += f" as of {views.format_date(date)}."
         return _finish(spec, neg, message=message, height=height, **finish).figure()
     rows = {issue: views.wrap(labels[issue], 36, max_lines=1) for issue in order}
+    pair = list(actors[:2])
     bar_x, bar_y = [], []
     for issue in order:
-        values = held.loc[held["issue_id"] == issue, "value"].round(2)
-        if len(values) >= 2:
+        here = held[held["issue_id"] == issue]
+        values = here.loc[here["actor_id"].isin(pair), "value"].round(2)
+        if len(values) == 2:
             bar_x += [float(values.min()), float(values.max()), None]
             bar_y += [rows[issue], rows[issue], None]
-        if len(actors) == 2 and len(values) == 2:
             spec.annotate(
                 name="gap",
                 text=f"gap {views.format_number(values.max() - values.min())}",
