@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 _KEYS = ["actor_id", "issue_id", "date"]
+_NUMERIC_COLUMNS = [*_KEYS, "position_id", "value", "value_low", "value_high", "salience"]
 _DAY = pd.Timedelta(days=1)
 _ROUND = 9  # decimals kept after summing many float deltas (removes 1e-13 residue)
 
@@ -112,29 +113,51 @@ def combined_positions(
     positions column (``value_low``/``value_high`` filled with ``value`` where no range is
     given), plus ``n_rows`` and ``position_ids``.
     """
-    p = neg.positions
+    return _combine(_select(neg.positions, actors=actors, issues=issues), ids=True)
+
+
+def _select(
+    p: pd.DataFrame,
+    *,
+    actors: Iterable[str] | None,
+    issues: Iterable[str] | None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    keep = None
     if actors is not None:
-        p = p[p["actor_id"].isin(list(actors))]
+        keep = p["actor_id"].isin(list(actors))
     if issues is not None:
-        p = p[p["issue_id"].isin(list(issues))]
+        in_issues = p["issue_id"].isin(list(issues))
+        keep = in_issues if keep is None else keep & in_issues
+    if keep is None:
+        return p if columns is None else p[columns]
+    # rows and columns in one take: copying long text columns is costly
+    return p.loc[keep, columns] if columns is not None else p[keep]
+
+
+def _combine(p: pd.DataFrame, *, ids: bool) -> pd.DataFrame:
+    """Apply the combination rule to positions rows (``ids``: also build ``position_ids``)."""
     p = p.copy()
     p["value_low"] = p["value_low"].fillna(p["value"])
     p["value_high"] = p["value_high"].fillna(p["value"])
     dup = p.duplicated(_KEYS, keep=False)
     p["n_rows"] = 1
-    p["position_ids"] = p["position_id"].astype("str")
+    if ids:
+        p["position_ids"] = p["position_id"].astype("str")
     if not dup.any():
         return p.reset_index(drop=True)
     multi = p[dup]
     grouped = multi.groupby(_KEYS, sort=False, observed=True)
-    agg = grouped.agg(
-        value=("value", "mean"),
-        value_low=("value_low", "min"),
-        value_high=("value_high", "max"),
-        salience=("salience", "mean"),
-        n_rows=("value", "size"),
-        position_ids=("position_id", ";".join),
-    )
+    aggregations = {
+        "value": ("value", "mean"),
+        "value_low": ("value_low", "min"),
+        "value_high": ("value_high", "max"),
+        "salience": ("salience", "mean"),
+        "n_rows": ("value", "size"),
+    }
+    if ids:
+        aggregations["position_ids"] = ("position_id", ";".join)
+    agg = grouped.agg(**aggregations)
     firsts = multi.drop_duplicates(_KEYS, keep="first").drop(columns=list(agg.columns))
     firsts = firsts.join(agg, on=_KEYS)
     out = pd.concat([p[~dup], firsts]).sort_index(kind="stable")
@@ -163,11 +186,12 @@ def positions_asof(
     """
     t = _timestamp(date, "date")
     limit = _age_limit(carry_forward, max_age)
-    c = combined_positions(neg, actors=_as_list(actors), issues=_as_list(issues))
-    c = c[c["date"] <= t]
+    p = _select(neg.positions, actors=_as_list(actors), issues=_as_list(issues))
+    p = p[p["date"] <= t]
     if limit is not None:
-        c = c[(t - c["date"]) <= limit]
-    c = c.sort_values("date", kind="stable").drop_duplicates(["actor_id", "issue_id"], keep="last")
+        p = p[(t - p["date"]) <= limit]
+    latest = p.groupby(["actor_id", "issue_id"], observed=True)["date"].transform("max")
+    c = _combine(p[p["date"] == latest], ids=True)
     c = c.assign(age_days=(t - c["date"]).dt.days.astype("int64"))
     return c.sort_values(["actor_id", "issue_id"], kind="stable").reset_index(drop=True)
 
@@ -177,6 +201,49 @@ def positions_asof(
 
 
 _SIDE_COLUMNS = ["value", "value_low", "value_high", "salience", "position_id", "n_rows"]
+_DAY_SHIFT = 1 << 31  # days are offset so that keys stay positive for any pandas date
+_STRIDE = np.int64(1 << 33)  # key = issue code * _STRIDE + day
+
+
+def _days(values: Any) -> np.ndarray:
+    """Dates as int64 day numbers (offset to be non-negative)."""
+    return np.asarray(values, dtype="datetime64[D]").astype(np.int64) + _DAY_SHIFT
+
+
+def _side(cols: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    """One actor's rows combined per (issue, date), as arrays sorted by (issue, date)."""
+    sel = np.flatnonzero(mask)
+    # stable: the first row of a group is the first in file order
+    sel = sel[np.argsort(cols["key"][sel], kind="stable")]
+    key = cols["key"][sel]
+    if len(key) == 0:
+        empty = np.array([], dtype="float64")
+        return {
+            "key": key,
+            **dict.fromkeys(("value", "value_low", "value_high", "salience"), empty),
+            "position_id": np.array([], dtype=object),
+            "n_rows": np.array([], dtype=np.int64),
+        }
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    counts = np.diff(np.r_[starts, len(key)])
+    value = cols["value"][sel]
+    low = cols["value_low"][sel]
+    high = cols["value_high"][sel]
+    low = np.where(np.isnan(low), value, low)
+    high = np.where(np.isnan(high), value, high)
+    sal = cols["salience"][sel]
+    has_sal = ~np.isnan(sal)
+    sal_sum = np.add.reduceat(np.where(has_sal, sal, 0.0), starts)
+    sal_n = np.add.reduceat(has_sal.astype(np.int64), starts)
+    return {
+        "key": key[starts],
+        "value": np.add.reduceat(value, starts) / counts,
+        "value_low": np.minimum.reduceat(low, starts),
+        "value_high": np.maximum.reduceat(high, starts),
+        "salience": np.where(sal_n > 0, sal_sum / np.maximum(sal_n, 1), np.nan),
+        "position_id": cols["position_id"][sel[starts]],
+        "n_rows": counts,
+    }
 
 
 def _pair_timeline(
@@ -188,12 +255,15 @@ def _pair_timeline(
     start: pd.Timestamp | None,
     carry_forward: bool,
     max_age: Any,
+    both_only: bool = False,
+    end: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Per (issue, date) state of the pair at every date the pair's state may change.
 
     Rows are kept only where the state (which positions are in force) differs from the previous
     row of the same issue, plus a row at ``start`` for every issue. Not restricted to rows where
     both actors hold a position: a row with NaN gap marks the gap ending (e.g. expiry).
+    Implemented as an as-of join on sorted integer keys (issue code, day) with ``searchsorted``.
     """
     _check_actor(neg, a)
     _check_actor(neg, b)
@@ -202,58 +272,114 @@ def _pair_timeline(
     issue_list = _as_list(issues)
     _check_issues(neg, issue_list)
     limit = _age_limit(carry_forward, max_age)
-    c = combined_positions(neg, actors=[a, b], issues=issue_list)
-    c = c[["actor_id", "issue_id", "date", *_SIDE_COLUMNS]]
-    grid_parts = [c[["issue_id", "date"]]]
-    if limit is not None:
-        grid_parts.append(c[["issue_id"]].assign(date=c["date"] + limit + _DAY))
+    limit_days = None if limit is None else int(limit // _DAY)
+    positions = neg.positions
+    keep = positions["actor_id"].isin([a, b]).to_numpy(dtype=bool)
+    if issue_list is not None:
+        keep = keep & positions["issue_id"].isin(issue_list).to_numpy(dtype=bool)
+    rows = np.flatnonzero(keep)  # plain numpy takes: DataFrame.loc would copy more
+
+    def column(name: str) -> np.ndarray:
+        # take the rows from the column's own array (to_numpy with a dtype would copy it all)
+        return np.asarray(positions[name].to_numpy())[rows]
+
+    codes, labels = pd.factorize(column("issue_id"), sort=True)
+    cols = {
+        "key": codes.astype(np.int64) * _STRIDE + _days(column("date")),
+        "value": column("value").astype("float64", copy=False),
+        "value_low": column("value_low").astype("float64", copy=False),
+        "value_high": column("value_high").astype("float64", copy=False),
+        "salience": column("salience").astype("float64", copy=False),
+        "position_id": column("position_id"),
+    }
+    is_a = column("actor_id") == a
+    sides = {"_a": _side(cols, is_a), "_b": _side(cols, ~is_a)}
+    grid_keys = [sides["_a"]["key"], sides["_b"]["key"]]
+    if limit_days is not None:
+        grid_keys += [s["key"] + limit_days + 1 for s in sides.values()]
     if start is not None:
-        grid_parts.append(
-            pd.DataFrame({"issue_id": pd.unique(c["issue_id"]), "date": start}).astype(
-                {"date": c["date"].dtype}
-            )
-        )
-    grid = pd.concat(grid_parts, ignore_index=True)
-    grid["date"] = grid["date"].astype(c["date"].dtype)
-    grid = grid.drop_duplicates()
-    grid = grid.sort_values("date", kind="stable").reset_index(drop=True)
-    for actor, suffix in ((a, "_a"), (b, "_b")):
-        side = c[c["actor_id"] == actor].drop(columns="actor_id")
-        side = side.rename(columns={"date": "stated"}).sort_values("stated", kind="stable")
-        merged = pd.merge_asof(
-            grid[["issue_id", "date"]],
-            side,
-            left_on="date",
-            right_on="stated",
-            by="issue_id",
-            direction="backward",
-        )
-        if limit is not None:
-            expired = (merged["date"] - merged["stated"]) > limit
-            merged.loc[expired, _SIDE_COLUMNS] = np.nan
-        for col in _SIDE_COLUMNS:
-            grid[col + suffix] = merged[col].to_numpy()
-    grid["position_id_a"] = grid["position_id_a"].astype("str")
-    grid["position_id_b"] = grid["position_id_b"].astype("str")
-    va, vb = grid["value_a"], grid["value_b"]
-    la, ha = grid["value_low_a"], grid["value_high_a"]
-    lb, hb = grid["value_low_b"], grid["value_high_b"]
-    grid["gap"] = (va - vb).abs()
-    grid["gap_low"] = np.maximum(np.maximum(lb - ha, la - hb), 0.0).where(va.notna() & vb.notna())
-    grid["gap_high"] = np.maximum(hb - la, ha - lb)
-    grid["both"] = va.notna() & vb.notna()
-    grid = grid.sort_values(["issue_id", "date"], kind="stable").reset_index(drop=True)
-    state = (
-        grid["position_id_a"].where(grid["both"], "")
-        + "\x1f"
-        + grid["position_id_b"].where(grid["both"], "")
-    ).fillna("")
-    first_of_issue = grid["issue_id"] != grid["issue_id"].shift()
-    previous = state.shift().where(~first_of_issue, "\x1f")
-    changed = state != previous
+        grid_keys.append(np.arange(len(labels), dtype=np.int64) * _STRIDE + _days([start])[0])
+    grid = np.sort(np.concatenate(grid_keys))
+    grid = grid[np.r_[True, grid[1:] != grid[:-1]][: len(grid)]]
+    g_issue, g_day = grid // _STRIDE, grid % _STRIDE
+    idx = {}
+    for suffix, side in sides.items():
+        i = np.searchsorted(side["key"], grid, side="right") - 1
+        safe = np.maximum(i, 0)
+        if len(side["key"]):
+            held = (i >= 0) & (side["key"][safe] // _STRIDE == g_issue)
+            if limit_days is not None:
+                held &= (g_day - side["key"][safe] % _STRIDE) <= limit_days
+        else:
+            held = np.zeros(len(grid), dtype=bool)
+        idx[suffix] = np.where(held, i, -1)
+    both = (idx["_a"] >= 0) & (idx["_b"] >= 0)
+    # the pair's state is which two (combined) rows are in force; -1 when not both hold one
+    state_a, state_b = np.where(both, idx["_a"], -1), np.where(both, idx["_b"], -1)
+    first_of_issue = np.r_[True, g_issue[1:] != g_issue[:-1]][: len(grid)]
+    prev_a = np.where(first_of_issue, -1, np.r_[-1, state_a[:-1]][: len(grid)])
+    prev_b = np.where(first_of_issue, -1, np.r_[-1, state_b[:-1]][: len(grid)])
+    dates = (g_day - _DAY_SHIFT).astype("datetime64[D]").astype("datetime64[us]")
+    changed = (state_a != prev_a) | (state_b != prev_b)
     if start is not None:
-        changed |= grid["date"] == start
-    return grid[changed].reset_index(drop=True)
+        changed |= dates == np.datetime64(start, "us")
+    if both_only:  # compute_gaps: only where both hold, within [start, end]
+        changed &= both
+        if start is not None:
+            changed &= dates >= np.datetime64(start, "us")
+        if end is not None:
+            changed &= dates <= np.datetime64(end, "us")
+    keep = np.flatnonzero(changed)
+    out: dict[str, Any] = {
+        "date": dates[keep],
+        "issue_id": pd.array(np.asarray(labels, dtype=object)[g_issue[keep]], dtype="str"),
+        "actor_a": pd.array(np.full(len(keep), a, dtype=object), dtype="str"),
+        "actor_b": pd.array(np.full(len(keep), b, dtype=object), dtype="str"),
+    }
+    for suffix, side in sides.items():
+        i = idx[suffix][keep]
+        held = i >= 0
+        safe = np.maximum(i, 0)
+        for col in ("value", "value_low", "value_high", "salience"):
+            vals = side[col][safe] if len(side["key"]) else np.zeros(len(keep))
+            out[col + suffix] = np.where(held, vals, np.nan)
+        pid = side["position_id"][safe] if len(side["key"]) else np.full(len(keep), None)
+        out["position_id" + suffix] = pd.array(np.where(held, pid, None), dtype="str")
+        n_rows = side["n_rows"][safe] if len(side["key"]) else np.zeros(len(keep), np.int64)
+        out["n_rows" + suffix] = np.where(held, n_rows, 0)
+    va, vb = out["value_a"], out["value_b"]
+    la, ha, lb, hb = (
+        out["value_low_a"],
+        out["value_high_a"],
+        out["value_low_b"],
+        out["value_high_b"],
+    )
+    out["gap"] = np.abs(va - vb)
+    out["gap_low"] = np.where(both[keep], np.maximum(np.maximum(lb - ha, la - hb), 0.0), np.nan)
+    out["gap_high"] = np.maximum(hb - la, ha - lb)
+    out["both"] = both[keep]
+    return pd.DataFrame(out)
+
+
+_GAP_COLUMNS = [
+    "date",
+    "issue_id",
+    "actor_a",
+    "actor_b",
+    "value_a",
+    "value_b",
+    "gap",
+    "gap_low",
+    "gap_high",
+    "position_id_a",
+    "position_id_b",
+    "value_low_a",
+    "value_high_a",
+    "value_low_b",
+    "value_high_b",
+    "n_rows_a",
+    "n_rows_b",
+]
 
 
 def _window(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None):
@@ -296,30 +422,10 @@ def compute_gaps(
         start=start_ts,
         carry_forward=carry_forward,
         max_age=max_age,
+        both_only=True,
+        end=end_ts,
     )
-    t = _window(t[t["both"]], start_ts, end_ts)
-    out = pd.DataFrame(
-        {
-            "date": t["date"],
-            "issue_id": t["issue_id"].astype("str"),
-            "actor_a": pd.Series(a, index=t.index, dtype="str"),
-            "actor_b": pd.Series(b, index=t.index, dtype="str"),
-            "value_a": t["value_a"].astype("float64"),
-            "value_b": t["value_b"].astype("float64"),
-            "gap": t["gap"].astype("float64"),
-            "gap_low": t["gap_low"].astype("float64"),
-            "gap_high": t["gap_high"].astype("float64"),
-            "position_id_a": t["position_id_a"],
-            "position_id_b": t["position_id_b"],
-            "value_low_a": t["value_low_a"].astype("float64"),
-            "value_high_a": t["value_high_a"].astype("float64"),
-            "value_low_b": t["value_low_b"].astype("float64"),
-            "value_high_b": t["value_high_b"].astype("float64"),
-            "n_rows_a": t["n_rows_a"].astype("int64"),
-            "n_rows_b": t["n_rows_b"].astype("int64"),
-        }
-    )
-    return out.reset_index(drop=True)
+    return t[_GAP_COLUMNS]
 
 
 def _issue_weights(timeline: pd.DataFrame, weights: Any) -> pd.Series:
@@ -467,7 +573,10 @@ def compute_movement(
     _check_issues(neg, issue_list)
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
     limit = _age_limit(carry_forward, max_age)
-    c = combined_positions(neg, issues=issue_list)
+    c = _combine(
+        _select(neg.positions, actors=None, issues=issue_list, columns=_NUMERIC_COLUMNS),
+        ids=False,
+    )
     own = c[c["actor_id"] == actor]
     own_window = own[own["date"] <= end_ts] if end_ts is not None else own
     span = own_window.groupby("issue_id", sort=True, observed=True)["date"].agg(["min", "max"])
