@@ -185,7 +185,7 @@ def run_size(n: int) -> dict:
         "baseline_pivot_ffill_s": lambda: baseline_gaps(neg, a, b),
     }
     for key, fn in ops.items():
-        result[key], out = best_of(fn, repeat + 2)
+        result[key], out = best_of(fn, repeat + 6)
         result[key.replace("_s", "_rows_out")] = len(out)
     result["gaps_vs_baseline"] = result["compute_gaps_s"] / result["baseline_pivot_ffill_s"]
     # peak memory of each step (Python + numpy allocations), measured apart from the timings

@@ -398,3 +398,18 @@ def test_validate_never_raises_on_garbage(tmp_path):
 def test_validate_unknown_source_raises_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         nl.validate(tmp_path / "does-not-exist")
+
+
+def test_number_problems_show_the_cell_as_written(tmp_path):
+    # numbers are parsed by the CSV reader when they all parse; a problem makes the file be
+    # read again as text so the value is reported exactly as written
+    folder = copy_fixture(tmp_path)
+    set_cell(folder, "positions.csv", 6, "value", "140.50")
+    only_problem(folder, table="positions.csv", row=6, column="value", rule="range", value="140.50")
+
+
+@pytest.mark.parametrize("bad", ["nan", "1,5", "12 %"])
+def test_text_in_a_number_column(tmp_path, bad):
+    folder = copy_fixture(tmp_path)
+    set_cell(folder, "positions.csv", 6, "salience", bad)
+    only_problem(folder, table="positions.csv", row=6, column="salience", rule="type", value=bad)

@@ -32,12 +32,14 @@ import difflib
 import io
 import json
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_float_dtype
 
 from . import schema
 from .schema import DATE, INTEGER, NUMBER, PROBLEM_COLUMNS, Column, Table
@@ -167,6 +169,13 @@ class _Problems:
             }
         )
         self._parts.append(part)
+
+    def __len__(self) -> int:
+        return len(self._records) + sum(len(p) for p in self._parts)
+
+    def extend(self, other: _Problems) -> None:
+        self._parts.extend(other._parts)
+        self._records.extend(other._records)
 
     def frame(self, table_order: list[str]) -> pd.DataFrame:
         parts = list(self._parts)
@@ -319,8 +328,14 @@ _BLANK_LINE = re.compile(rb"\n[ \t,\"]*\r?\n")
 _PARSER_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | None:
-    """Read a CSV as text cells, keeping the index as record number (row = index + 2)."""
+def _read_csv(
+    label: str, path: Path, problems: _Problems, *, float_columns: Iterable[str] = ()
+) -> pd.DataFrame | None:
+    """Read a CSV as text cells, keeping the index as record number (row = index + 2).
+
+    ``float_columns`` may be parsed as numbers by the CSV parser itself (fast path); when any
+    of their cells is not a number the whole file is read as text instead.
+    """
     if not path.is_file():
         problems.add(label, "missing_file", f"{label} does not exist (looked for {path})")
         return None
@@ -358,15 +373,30 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
         seen.add(col)
     if bad_header:
         return None
+    fast = [c for c in header if c in set(float_columns)]
+    frame = None
+    if fast:
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(raw),
+                encoding="utf-8",
+                dtype=defaultdict(lambda: str, dict.fromkeys(fast, "float64")),
+                keep_default_na=False,
+                na_values={c: [""] for c in fast},
+                skip_blank_lines=False,
+            )
+        except (pd.errors.ParserError, ValueError):
+            frame = None  # a cell is not a number (or the file is malformed): read as text
     try:
-        frame = pd.read_csv(
-            io.BytesIO(raw),
-            encoding="utf-8",
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-        )
+        if frame is None:
+            frame = pd.read_csv(
+                io.BytesIO(raw),
+                encoding="utf-8",
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+            )
     except (pd.errors.ParserError, ValueError) as err:
         found = _PARSER_LINE.search(str(err))
         if found:
@@ -382,7 +412,10 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
     # rows of empty cells (blank lines, ",,,," from spreadsheets) are dropped; the index keeps
     # counting them so row numbers stay those of a spreadsheet
     if len(frame) and _BLANK_LINE.search(raw):
-        blank = (frame == "").all(axis=1)
+        blank = pd.concat(
+            [frame[c].isna() if is_float_dtype(frame[c]) else frame[c] == "" for c in frame],
+            axis=1,
+        ).all(axis=1)
         if blank.any():
             frame = frame[~blank]
     return frame
@@ -390,6 +423,12 @@ def _read_csv(label: str, path: Path, problems: _Problems) -> pd.DataFrame | Non
 
 # --------------------------------------------------------------------------------------------
 # Checking one table
+
+
+def _empty_cells(s: pd.Series, *, required: bool) -> pd.Series:
+    if is_float_dtype(s):  # parsed by the CSV reader (fast path): NaN is an empty cell
+        return s.isna()
+    return _missing(s) if required else s == ""
 
 
 def _missing(s: pd.Series) -> pd.Series:
@@ -421,7 +460,7 @@ def _check_table(
             parsed[col.name] = _empty_parsed(col, len(frame), frame.index)
             continue
         s = frame[col.name]
-        empty = _missing(s) if col.required else s == ""
+        empty = _empty_cells(s, required=col.required)
         if col.required:
             problems.add_rows(
                 label, frame, empty, col.name, "required", f"{col.name} is required but empty"
@@ -456,7 +495,7 @@ def _check_values(
 ) -> pd.Series:
     present = ~empty
     if col.type in (NUMBER, INTEGER):
-        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        num = s if is_float_dtype(s) else pd.to_numeric(s, errors="coerce").astype("float64")
         bad = present & num.isna()
         kind = "a number" if col.type == NUMBER else "a whole number"
         problems.add_rows(
@@ -654,6 +693,17 @@ def _check_foreign_keys(
 # Whole dataset
 
 
+def _check_table_rules(
+    table: Table, label: str, frame: pd.DataFrame, problems: _Problems
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    frame, parsed = _check_table(table, label, frame, problems)
+    _check_unique(table, label, frame, parsed, problems)
+    if table is schema.POSITIONS:
+        _check_interval(label, frame, parsed, problems)
+        _check_quote(label, frame, problems)
+    return frame, parsed
+
+
 def check_dataset(
     folder: Path, descriptor: Path
 ) -> tuple[dict[str, pd.DataFrame] | None, dict[str, Any] | None, pd.DataFrame]:
@@ -669,17 +719,21 @@ def check_dataset(
     missing_columns: set[tuple[str, str]] = set()
     for table in schema.TABLES:
         label, path = paths[table.name]
-        frame = _read_csv(label, path, problems)
+        numbers = [c.name for c in table.columns if c.type == NUMBER]
+        frame = _read_csv(label, path, problems, float_columns=numbers)
         if frame is None:
             continue
         for col in table.columns:
             if col.name not in frame.columns:
                 missing_columns.add((table.name, col.name))
-        frame, parsed = _check_table(table, label, frame, problems)
-        _check_unique(table, label, frame, parsed, problems)
-        if table is schema.POSITIONS:
-            _check_interval(label, frame, parsed, problems)
-            _check_quote(label, frame, problems)
+        found = _Problems()
+        frame, parsed = _check_table_rules(table, label, frame, found)
+        if len(found) and any(is_float_dtype(frame[c]) for c in numbers if c in frame):
+            # problems are reported with cells exactly as written: read this file as text
+            frame = _read_csv(label, path, _Problems())
+            found = _Problems()
+            frame, parsed = _check_table_rules(table, label, frame, found)
+        problems.extend(found)
         checked[table.name] = (label, frame, parsed)
     _check_foreign_keys(checked, missing_columns, problems)
     order = [schema.DATAPACKAGE_FILE] + [paths[t.name][0] for t in schema.TABLES]
