@@ -73,11 +73,13 @@ def execute_notebook(
     name: str,
     timeout: int = DEFAULT_CELL_TIMEOUT,
     env: Mapping[str, str] | None = None,
+    record_timing: bool = False,
 ) -> nbformat.NotebookNode:
     """Execute `nb` in place in a fresh kernel and return it (not normalised).
 
     `cwd` is the kernel's working directory, `name` is used in error messages, `timeout` is the
-    limit per cell in seconds, `env` extra environment variables for the kernel. Widget state
+    limit per cell in seconds, `env` extra environment variables for the kernel, `record_timing`
+    keeps nbclient's per-cell timestamps in `cell.metadata.execution` (benchmarks). Widget state
     is stored while executing (`store_widget_state=False` crashes nbclient 0.11 as soon as an
     Output widget captures output) and removed later by the normaliser.
     Raises NotebookFailed naming the notebook and the 0-based cell index when a cell errors.
@@ -93,7 +95,7 @@ def execute_notebook(
         kernel_manager_class=_CurrentEnvKernelManager,
         timeout=timeout,
         startup_timeout=120,
-        record_timing=False,
+        record_timing=record_timing,
         store_widget_state=True,
         allow_errors=False,
         resources={"metadata": {"path": str(cwd)}},
@@ -103,8 +105,10 @@ def execute_notebook(
         client.execute(env=kernel_environment(env))
     except (CellExecutionError, CellTimeoutError) as error:
         index = current["index"]
-        summary = str(error).strip().splitlines()
-        detail = summary[-1] if summary else type(error).__name__
+        if isinstance(error, CellExecutionError) and getattr(error, "ename", ""):
+            detail = f"{error.ename}: {error.evalue}"
+        else:
+            detail = str(error).strip().splitlines()[-1] if str(error).strip() else "timeout"
         first_line = ""
         if index is not None:
             source = nb.cells[index].source.strip().splitlines()
