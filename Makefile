@@ -8,7 +8,9 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 # Set NO_BROWSER=1 to serve JupyterLab without opening a browser (the URL is printed either way).
 NO_BROWSER ?=
-LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
 
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
