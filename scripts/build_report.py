@@ -87,6 +87,7 @@ REPORT_TEMPLATE = r"""
 .report-header a { margin-right: 1em; }
 .report-widget-note { font-style: italic; color: #555; padding: 4px 0; }
 .report-plotly { min-height: 120px; }
+.report-pages { font-family: var(--jp-ui-font-family, sans-serif); padding: 8px 16px 24px; }
 </style>
 {%- endblock extra_css -%}
 
@@ -291,7 +292,8 @@ def build_report(
 ) -> list[Path]:
     """Execute `notebooks` and write their pages, `index.html` and `plotly.min.js` into `out`.
 
-    Returns the written HTML files, index first. Raises NotebookFailed if a notebook errors.
+    Returns the written HTML files, index first. When a notebook errors, the others are still
+    executed and written, then ReportIncomplete (a NotebookFailed) names every failure.
     """
     import plotly
 
@@ -308,10 +310,16 @@ def build_report(
             kernel_env[DATA_SEARCH_ENV] = os.pathsep.join(
                 [data_dir, *filter(None, [os.environ.get(DATA_SEARCH_ENV)])]
             )
-        executed = []
+        executed, failures = [], []
         for path in notebooks:
             nb = nbformat.read(path, as_version=4)
-            execute_notebook(nb, cwd=path.parent, name=str(path), timeout=timeout, env=kernel_env)
+            try:
+                execute_notebook(
+                    nb, cwd=path.parent, name=str(path), timeout=timeout, env=kernel_env
+                )
+            except NotebookFailed as error:
+                failures.append(str(error))
+                continue
             executed.append((path, nb))
 
     pages = [
@@ -351,7 +359,18 @@ def build_report(
         )
         (out / f"{path.stem}.html").write_text(page, encoding="utf-8")
         written.append(out / f"{path.stem}.html")
+    if failures:
+        raise ReportIncomplete(failures, written)
     return written
+
+
+class ReportIncomplete(NotebookFailed):
+    """Some notebooks failed; the pages of the others were written (`.written`)."""
+
+    def __init__(self, failures: list[str], written: list[Path]):
+        super().__init__("\n".join(failures))
+        self.failures = failures
+        self.written = written
 
 
 def _render(exporter: HTMLExporter, nb, *, title: str, report: dict[str, Any]) -> str:
@@ -383,8 +402,12 @@ def main(argv: list[str] | None = None) -> int:
             dataset_id=args.dataset_id,
             timeout=args.timeout,
         )
-    except NotebookFailed as error:
-        print(f"FAILED  {error}", file=sys.stderr)
+    except ReportIncomplete as error:
+        for path in error.written:
+            print(f"wrote {path}")
+        for failure in error.failures:
+            print(f"FAILED  {failure}", file=sys.stderr)
+        print(f"report incomplete: {len(error.failures)} notebook(s) failed", file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path}")
