@@ -7,10 +7,15 @@ one thing. Row numbers are spreadsheet rows (header = 1): in positions.csv p1 is
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from fixtures.edit import MINI, append_row, copy_fixture, drop_column, replace_in, set_cell
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import negotiation_lib as nl
 
@@ -413,3 +418,35 @@ def test_text_in_a_number_column(tmp_path, bad):
     folder = copy_fixture(tmp_path)
     set_cell(folder, "positions.csv", 6, "salience", bad)
     only_problem(folder, table="positions.csv", row=6, column="salience", rule="type", value=bad)
+
+
+def test_more_fields_than_header_names_is_reported_not_dropped(tmp_path):
+    folder = copy_fixture(tmp_path)
+    text = (folder / "actors.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    widened = [lines[0]] + [line + ",extra" for line in lines[1:]]
+    (folder / "actors.csv").write_text("\n".join(widened) + "\n", encoding="utf-8")
+    got = only_problem(folder, table="actors.csv", row=None, rule="csv")
+    assert "more fields than the header" in got["message"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    file=st.sampled_from(["actors.csv", "positions.csv", "datapackage.json", "scale_anchors.csv"]),
+    position=st.floats(0, 1),
+    junk=st.binary(max_size=12) | st.sampled_from([b",", b'"', b"\n", b"\r\n", b"\x00", b"\xff"]),
+    cut=st.integers(0, 8),
+)
+def test_validate_never_raises_on_damaged_files(file, position, junk, cut):
+    """Insert junk bytes into (and cut bytes out of) a valid file: problems, not a traceback."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "mini"
+        shutil.copytree(MINI, folder)
+        raw = (folder / file).read_bytes()
+        at = int(position * len(raw))
+        (folder / file).write_bytes(raw[:at] + junk + raw[at + cut :])
+        problems = nl.validate(folder)
+        assert list(problems.columns) == ["table", "row", "column", "rule", "value", "message"]
+        if len(problems):
+            with pytest.raises(nl.ValidationError):
+                nl.load(folder)

@@ -32,6 +32,7 @@ import difflib
 import io
 import json
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -214,7 +215,11 @@ def _read_descriptor(path: Path, problems: _Problems) -> dict[str, Any] | None:
             "(copy data/templates/datapackage.json or run `python -m negotiation_lib init DIR`)",
         )
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        problems.add(name, "missing_file", f"{name} could not be read: {err.strerror}")
+        return None
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
     if not raw.strip():
@@ -339,7 +344,11 @@ def _read_csv(
     if not path.is_file():
         problems.add(label, "missing_file", f"{label} does not exist (looked for {path})")
         return None
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        problems.add(label, "missing_file", f"{label} could not be read: {err.strerror}")
+        return None
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
     if not raw or raw.isspace():
@@ -351,7 +360,11 @@ def _read_csv(
         problems.add(label, "encoding", _encoding_message(label, raw, err))
         return None
     head = raw[: 1 << 16].decode("utf-8", errors="ignore")
-    header = next(csv.reader(io.StringIO(head)), [])
+    try:
+        header = next(csv.reader(io.StringIO(head, newline="")), [])
+    except csv.Error as err:
+        problems.add(label, "csv", f"the header row of {label} could not be read: {err}", row=1)
+        return None
     bad_header = False
     seen: set[str] = set()
     for i, col in enumerate(header, start=1):
@@ -377,26 +390,42 @@ def _read_csv(
     frame = None
     if fast:
         try:
-            frame = pd.read_csv(
-                io.BytesIO(raw),
-                encoding="utf-8",
-                dtype=defaultdict(lambda: str, dict.fromkeys(fast, "float64")),
-                keep_default_na=False,
-                na_values={c: [""] for c in fast},
-                skip_blank_lines=False,
-            )
-        except (pd.errors.ParserError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    io.BytesIO(raw),
+                    encoding="utf-8",
+                    dtype=defaultdict(lambda: str, dict.fromkeys(fast, "float64")),
+                    keep_default_na=False,
+                    na_values={c: [""] for c in fast},
+                    skip_blank_lines=False,
+                    index_col=False,
+                )
+        except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
             frame = None  # a cell is not a number (or the file is malformed): read as text
     try:
         if frame is None:
-            frame = pd.read_csv(
-                io.BytesIO(raw),
-                encoding="utf-8",
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                skip_blank_lines=False,
-            )
+            with warnings.catch_warnings():
+                # more fields than header names: pandas would drop them; report it instead
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    io.BytesIO(raw),
+                    encoding="utf-8",
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    skip_blank_lines=False,
+                    index_col=False,
+                )
+    except pd.errors.ParserWarning:
+        problems.add(
+            label,
+            "csv",
+            f"rows of {label} have more fields than the header row has names ({len(header)}): "
+            'a value that contains a comma must be put in double quotes ("..."), or a column '
+            "name is missing from the header",
+        )
+        return None
     except (pd.errors.ParserError, ValueError) as err:
         found = _PARSER_LINE.search(str(err))
         if found:
