@@ -1,7 +1,7 @@
 """Positions as of a date, gaps between two actors, the overall gap, movement, conflicts.
 
-Pure pandas, vectorised (``merge_asof``, grouped shifts and cumulative sums; no loops over
-dates or rows).
+Vectorised pandas/numpy (an as-of join on sorted integer keys with ``searchsorted``, grouped
+shifts and cumulative sums; no Python loops over dates or rows).
 
 **Holding a position.** A position stated at date ``d`` holds from ``d`` until the same actor
 states a new one on the same issue ("as of" semantics). ``max_age`` caps how long it is carried:
