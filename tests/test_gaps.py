@@ -424,3 +424,26 @@ def test_max_age_caps_carrying(mini, rows, max_age, when):
     full = nl.positions_asof(neg, t)
     expected = full[full["age_days"] <= max_age]
     assert capped["position_id"].tolist() == expected["position_id"].tolist()
+
+
+@PROPERTY
+@given(rows=position_rows(), start=st.integers(0, 40), length=st.integers(0, 20))
+def test_movement_agrees_with_positions_asof(mini, rows, start, length):
+    neg = with_positions(mini, rows)
+    t0 = DAY0 + pd.Timedelta(days=start)
+    t1 = t0 + pd.Timedelta(days=length)
+    m = nl.compute_movement(neg, "A", start=t0, end=t1)
+    before = nl.positions_asof(neg, t0).set_index(["actor_id", "issue_id"])["value"]
+    after = nl.positions_asof(neg, t1).set_index(["actor_id", "issue_id"])["value"]
+    spoken = {i for a, i, d, *_ in rows if a == "A" and pd.Timestamp(d) <= t1}
+    assert set(m["issue_id"]) == spoken
+    for r in m.itertuples():
+        expected_start = before.get(("A", r.issue_id), np.nan)
+        assert r.value_start == pytest.approx(expected_start, nan_ok=True)
+        assert r.value_end == pytest.approx(after.get(("A", r.issue_id), np.nan), nan_ok=True)
+        if pd.isna(r.other_actor):
+            continue
+        other = before.get((r.other_actor, r.issue_id), np.nan)
+        assert r.other_value == pytest.approx(other, nan_ok=True)
+        if not np.isnan(other) and not np.isnan(r.change) and r.change != 0:
+            assert bool(r.toward) == (np.sign(r.change) == np.sign(other - r.value_start))
