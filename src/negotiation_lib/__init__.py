@@ -21,6 +21,7 @@ from .gaps import (
     positions_asof,
 )
 from .load import DatasetNotFoundError, Negotiation, list_datasets, load
+from .models import compute_forecast
 from .summaries import (
     compare_overall_gaps,
     compare_positions,
@@ -46,6 +47,7 @@ __all__ = [
     "compare_overall_gaps",
     "compare_positions",
     "compute_conflicts",
+    "compute_forecast",
     "compute_gaps",
     "compute_movement",
     "compute_overall_gap",
