@@ -525,22 +525,6 @@ def compute_overall_gap(
 # movement and conflicts
 
 
-def _asof_values(
-    c: pd.DataFrame, queries: pd.DataFrame, by: list[str], limit: pd.Timedelta | None
-) -> pd.DataFrame:
-    """For each query row (``by`` columns + ``date``), the combined position in force."""
-    q = queries.reset_index(names="_q").sort_values("date", kind="stable")
-    q["date"] = q["date"].astype(c["date"].dtype)
-    side = c[[*by, "date", "value", "position_id"]].rename(columns={"date": "stated"})
-    side = side.sort_values("stated", kind="stable")
-    m = pd.merge_asof(
-        q, side, left_on="date", right_on="stated", by=by, direction="backward"
-    ).set_index("_q")
-    if limit is not None:
-        m.loc[(m["date"] - m["stated"]) > limit, ["value", "position_id"]] = np.nan
-    return m.sort_index()
-
-
 def compute_movement(
     neg: Negotiation,
     actor: str,
@@ -571,78 +555,106 @@ def compute_movement(
     _check_actor(neg, actor)
     issue_list = _as_list(issues)
     _check_issues(neg, issue_list)
+    other_list = _as_list(others)
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
     limit = _age_limit(carry_forward, max_age)
-    c = _combine(
-        _select(neg.positions, actors=None, issues=issue_list, columns=_NUMERIC_COLUMNS),
-        ids=False,
-    )
-    own = c[c["actor_id"] == actor]
-    own_window = own[own["date"] <= end_ts] if end_ts is not None else own
-    span = own_window.groupby("issue_id", sort=True, observed=True)["date"].agg(["min", "max"])
-    if start_ts is not None:
-        span["min"] = start_ts
-    if end_ts is not None:
-        span["max"] = end_ts
-    span = span.reset_index().rename(columns={"min": "start", "max": "end"})
-    own_q = pd.concat(
-        [
-            span[["issue_id"]].assign(date=span["start"]),
-            span[["issue_id"]].assign(date=span["end"]),
-        ],
-        ignore_index=True,
-    )
-    own_v = _asof_values(own, own_q, ["issue_id"], limit)
-    n = len(span)
-    span["value_start"] = own_v["value"].to_numpy()[:n].astype("float64")
-    span["value_end"] = own_v["value"].to_numpy()[n:].astype("float64")
-    span["change"] = span["value_end"] - span["value_start"]
-    span["actor_id"] = actor
+    limit_days = None if limit is None else int(limit // _DAY)
+    p = neg.positions
+    if issue_list is not None:
+        p = p[p["issue_id"].isin(issue_list)]
+    actor_codes, actor_labels = pd.factorize(p["actor_id"].to_numpy(), sort=True)
+    issue_codes, issue_labels = pd.factorize(p["issue_id"].to_numpy(), sort=True)
+    n_issues = max(len(issue_labels), 1)
+    group = actor_codes.astype(np.int64) * n_issues + issue_codes
+    cols = {
+        "key": group * _STRIDE + _days(p["date"].to_numpy()),
+        "value": p["value"].to_numpy(dtype="float64"),
+        "value_low": p["value_low"].to_numpy(dtype="float64"),
+        "value_high": p["value_high"].to_numpy(dtype="float64"),
+        "salience": p["salience"].to_numpy(dtype="float64"),
+        "position_id": p["position_id"].to_numpy(),
+    }
+    comb = _side(cols, np.ones(len(p), dtype=bool))
+    comb_group, comb_day = comb["key"] // _STRIDE, comb["key"] % _STRIDE
 
-    other_list = _as_list(others)
-    rest = c[(c["actor_id"] != actor) & c["issue_id"].isin(span["issue_id"])]
+    def value_asof(groups: np.ndarray, days: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(comb["key"], groups * _STRIDE + days, side="right") - 1
+        safe = np.maximum(i, 0)
+        held = (i >= 0) & (comb_group[safe] == groups) if len(comb["key"]) else i >= 0
+        if limit_days is not None and len(comb["key"]):
+            held &= (days - comb_day[safe]) <= limit_days
+        values = comb["value"][safe] if len(comb["key"]) else np.zeros(len(groups))
+        return np.where(held, values, np.nan)
+
+    own_code = np.flatnonzero(np.asarray(actor_labels, dtype=object) == actor)
+    own = np.zeros(len(comb_group), dtype=bool)
+    if len(own_code):
+        own = comb_group // n_issues == own_code[0]
+    if end_ts is not None:
+        own &= comb_day <= _days([end_ts])[0]
+    own_groups = comb_group[own]
+    # keys are sorted, so each group's rows are contiguous in date order
+    span_groups, first = np.unique(own_groups, return_index=True)
+    last = np.r_[first[1:], len(own_groups)] - 1
+    own_days = comb_day[own]
+    start_day = own_days[first] if start_ts is None else np.full(len(first), _days([start_ts])[0])
+    end_day = own_days[last] if end_ts is None else np.full(len(first), _days([end_ts])[0])
+    span_issue = span_groups % n_issues
+    value_start = value_asof(span_groups, start_day)
+    value_end = value_asof(span_groups, end_day)
+
+    # (issue row, other actor code) pairs
     if other_list is not None:
-        rest = rest[rest["actor_id"].isin(other_list)]
-        pairs = span[["issue_id"]].merge(pd.DataFrame({"other_actor": other_list}), how="cross")
+        other_codes = pd.Index(actor_labels).get_indexer(other_list)
+        rows = np.repeat(np.arange(len(span_groups)), len(other_list))
+        others_code = np.tile(other_codes, len(span_groups))
+        other_names = np.tile(np.asarray(other_list, dtype=object), len(span_groups))
     else:
-        pairs = (
-            rest[["issue_id", "actor_id"]]
-            .drop_duplicates()
-            .rename(columns={"actor_id": "other_actor"})
-        )
-    out = span.merge(pairs, on="issue_id", how="left")
-    queries = out[["issue_id", "other_actor"]].rename(columns={"other_actor": "actor_id"})
-    queries = queries.assign(date=out["start"])
-    has_other = queries["actor_id"].notna()
-    other_value = pd.Series(np.nan, index=out.index)
-    if has_other.any():
-        vals = _asof_values(rest, queries[has_other], ["issue_id", "actor_id"], limit)
-        other_value[has_other] = vals["value"].astype("float64").to_numpy()
-    out["other_value"] = other_value
-    out["gap_before"] = (out["value_start"] - out["other_value"]).abs()
-    out["gap_after"] = (out["value_end"] - out["other_value"]).abs()
-    direction = np.sign(out["other_value"] - out["value_start"])
-    known = out[["value_start", "value_end", "other_value"]].notna().all(axis=1)
-    toward = (out["change"] != 0) & (np.sign(out["change"]) == direction)
-    out["toward"] = pd.array(toward.where(known), dtype="boolean")
-    out["other_actor"] = out["other_actor"].astype("str")
-    out["issue_id"] = out["issue_id"].astype("str")
-    out["actor_id"] = out["actor_id"].astype("str")
-    columns = [
-        "issue_id",
-        "actor_id",
-        "start",
-        "end",
-        "value_start",
-        "value_end",
-        "change",
-        "other_actor",
-        "other_value",
-        "gap_before",
-        "gap_after",
-        "toward",
-    ]
-    out = out[columns].sort_values(["issue_id", "other_actor"], kind="stable")
+        spoken = np.unique(comb_group)
+        spoken_actor, spoken_issue = spoken // n_issues, spoken % n_issues
+        keep = np.isin(spoken_issue, span_issue)
+        if len(own_code):
+            keep &= spoken_actor != own_code[0]
+        row_of_issue = np.full(n_issues, -1)
+        row_of_issue[span_issue] = np.arange(len(span_issue))
+        rows = row_of_issue[spoken_issue[keep]]
+        others_code = spoken_actor[keep]
+        other_names = np.asarray(actor_labels, dtype=object)[others_code]
+        lonely = np.setdiff1d(np.arange(len(span_groups)), rows)  # nobody else spoke
+        rows = np.r_[rows, lonely]
+        others_code = np.r_[others_code, np.full(len(lonely), -1)]
+        other_names = np.r_[other_names, np.full(len(lonely), None, dtype=object)]
+    known_other = others_code >= 0
+    other_value = np.full(len(rows), np.nan)
+    if known_other.any():
+        q_groups = others_code[known_other] * n_issues + span_issue[rows[known_other]]
+        other_value[known_other] = value_asof(q_groups, start_day[rows[known_other]])
+
+    def as_dates(days: np.ndarray) -> np.ndarray:
+        return (days - _DAY_SHIFT).astype("datetime64[D]").astype("datetime64[us]")
+
+    labels = np.asarray(issue_labels, dtype=object)
+    vs, ve = value_start[rows], value_end[rows]
+    change = ve - vs
+    known = ~np.isnan(vs) & ~np.isnan(ve) & ~np.isnan(other_value)
+    toward = (change != 0) & (np.sign(change) == np.sign(other_value - vs))
+    out = pd.DataFrame(
+        {
+            "issue_id": pd.array(labels[span_issue[rows]] if len(labels) else [], dtype="str"),
+            "actor_id": pd.array(np.full(len(rows), actor, dtype=object), dtype="str"),
+            "start": as_dates(start_day[rows]),
+            "end": as_dates(end_day[rows]),
+            "value_start": vs,
+            "value_end": ve,
+            "change": change,
+            "other_actor": pd.array(other_names, dtype="str"),
+            "other_value": other_value,
+            "gap_before": np.abs(vs - other_value),
+            "gap_after": np.abs(ve - other_value),
+            "toward": pd.array(np.where(known, toward, None), dtype="boolean"),
+        }
+    )
+    out = out.sort_values(["issue_id", "other_actor"], kind="stable")
     return out.reset_index(drop=True)
 
 
