@@ -183,6 +183,7 @@ def run_size(n: int) -> dict:
         "compute_gaps_s": lambda: nl.compute_gaps(neg, a, b),
         "compute_overall_gap_s": lambda: nl.compute_overall_gap(neg, a, b),
         "baseline_pivot_ffill_s": lambda: baseline_gaps(neg, a, b),
+        "compute_movement_s": lambda: nl.compute_movement(neg, a),
     }
     for key, fn in ops.items():
         result[key], out = best_of(fn, repeat + 6)
@@ -244,7 +245,8 @@ def main() -> int:
 
     print(
         f"{'n':>9} {'load+val s':>10} {'rows/s':>10} {'asof s':>8} {'gaps s':>8} "
-        f"{'overall s':>9} {'baseline s':>10} {'gaps/base':>9} {'peak MB':>8} {'RSS MB':>7}"
+        f"{'overall s':>9} {'baseline s':>10} {'gaps/base':>9} {'move s':>7} {'peak MB':>8} "
+        f"{'RSS MB':>7}"
     )
     for r in results:
         peak = max(v for k, v in r.items() if k.endswith("_peak_mb"))
@@ -253,10 +255,17 @@ def main() -> int:
             f"{r['n_positions'] / r['load_validate_s']:>10.0f} {r['positions_asof_s']:>8.3f} "
             f"{r['compute_gaps_s']:>8.3f} {r['compute_overall_gap_s']:>9.3f} "
             f"{r['baseline_pivot_ffill_s']:>10.3f} {r['gaps_vs_baseline']:>9.2f} "
+            f"{r['compute_movement_s']:>7.3f} "
             f"{peak:>8.0f} {r['max_rss_mb']:>7.0f}"
         )
     scaling = []
-    keys = ["load_validate_s", "positions_asof_s", "compute_gaps_s", "compute_overall_gap_s"]
+    keys = [
+        "load_validate_s",
+        "positions_asof_s",
+        "compute_gaps_s",
+        "compute_overall_gap_s",
+        "compute_movement_s",
+    ]
     print("\nscaling (time ratio from one size to the next; n log n ratio for reference)")
     for r1, r2 in itertools.pairwise(results):
         n1, n2 = r1["n_positions"], r2["n_positions"]
