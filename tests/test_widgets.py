@@ -184,7 +184,7 @@ def test_gap_explorer_pair_without_common_issue(hostile):
     assert explorer.message.startswith("No common issue between Russia")
     assert explorer.figure.data == ()
     assert explorer.table.empty
-    assert "nl-message" in explorer.children[-3].value
+    assert "nl-message-text" in explorer.children[-3].value
     assert_no_markup(explorer.children[-3].value)
 
 

@@ -439,7 +439,7 @@ def evidence_html(
             cells.append(f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        '<table class="nl-table">'
+        '<table class="nl-data-table">'
         f"<caption>{escape(caption)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
@@ -465,7 +465,7 @@ def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2)
     if len(shown) < len(frame):
         caption += f" (first {len(shown)} shown)"
     return (
-        f'<table class="nl-table"><caption>{escape(caption)}</caption>'
+        f'<table class="nl-data-table"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
@@ -474,7 +474,7 @@ def message_html(message: str) -> str:
     """An escaped notice for the explorers (``""`` for no message)."""
     if not message:
         return ""
-    return f'<div class="nl-message" role="status">{escape(message)}</div>'
+    return f'<div class="nl-message-text" role="status">{escape(message)}</div>'
 
 
 # --- positions over time --------------------------------------------------------------------

@@ -12,8 +12,11 @@ and the browser tests:
 - ``explorer.error``: the exception of the last refresh if drawing failed, else None (the view
   then shows a message instead of a traceback).
 
-Every control carries a CSS class ``nl-<name>`` (``nl-actor-a``, ``nl-issues``, ...) and the
-explorer itself ``nl-explorer`` plus ``nl-<kind>-explorer``, so a browser test can find them.
+Every control carries a CSS class ``nl-<name>`` (``nl-actor-a``, ``nl-issues``, ...), the
+explorer itself ``nl-explorer`` plus ``nl-<kind>-explorer`` (``gap``, ``position``,
+``evidence``), and its parts ``nl-message`` (inside: ``div.nl-message-text`` when there is a
+message), ``nl-figure`` (the Output) and ``nl-table`` (inside: ``table.nl-data-table``), so a
+browser test can find them.
 
 The work happens in the ``*_view`` functions, which take plain values and return a
 :class:`View`; an explorer's default view equals ``*_view(neg, ...)`` with the default choices,
@@ -133,7 +136,12 @@ class Explorer(widgets.VBox):
         # the browser gets the figure's dicts straight away; the validated Figure is built only
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
-        self._table_box.value = view.table_html
+        self._table_box.value = (
+            f'<div class="nl-table-scroll" style="max-height: 28em; overflow: auto;">'
+            f"{view.table_html}</div>"
+            if view.table_html
+            else ""
+        )
 
 
 # --- shared controls ------------------------------------------------------------------------
