@@ -92,10 +92,16 @@ def issues_block(tables: dict[str, pd.DataFrame]) -> str:
     return "\n".join(parts)
 
 
+FOUND_RANK = {"yes": 0, "partial": 1, "no": 2, "not-run": 3}
+
+
 def verification_block(tables: dict[str, pd.DataFrame], folder: Path) -> str:
+    """Totals of the verification log; a position checked several times counts once, by its
+    best pages-corpus result (``yes`` before ``partial`` before ``no``)."""
     log = _read(folder, "verification")
     pos = tables["positions"]
     quoted = pos[pos["quote"] != ""]
+    pages = log[log["checked_against"] == "pages-corpus"]
 
     def count(against: str, found: str | None = None) -> int:
         rows = log[log["checked_against"] == against]
@@ -103,21 +109,32 @@ def verification_block(tables: dict[str, pd.DataFrame], folder: Path) -> str:
             rows = rows[rows["found"] == found]
         return rows["position_id"].nunique()
 
-    pages_ids = set(log.loc[log["checked_against"] == "pages-corpus", "position_id"])
-    only_excerpts = quoted[~quoted["position_id"].isin(pages_ids)]
+    best = pages.groupby("position_id")["found"].agg(lambda s: min(s, key=FOUND_RANK.get))
+    quoted_best = quoted["position_id"].map(best)
+    seed_ids = set(log.loc[log["checked_against"] == "seed-file", "position_id"])
+    added_ids = set(pages.loc[pages["note"].str.startswith("row added from a page"), "position_id"])
+    n_yes = int((quoted_best == "yes").sum())
+    n_yes_added = int(((quoted_best == "yes") & quoted["position_id"].isin(added_ids)).sum())
+    never_searched = quoted_best.isna()
+    only_seed = int((never_searched & quoted["position_id"].isin(seed_ids)).sum())
+    only_excerpts = int((never_searched & ~quoted["position_id"].isin(seed_ids)).sum())
+    rounds = pages["round"].value_counts().sort_index()
     lines = [
         f"- Positions with a quote: {len(quoted)}; without (status `unverified`): "
         f"{len(pos) - len(quoted)}.",
         f"- Checked against the researcher's excerpts file: {count('excerpts-file')} "
         f"(quote found verbatim: {count('excerpts-file', 'yes')}).",
-        f"- Checked against stored web pages (pages corpus): {count('pages-corpus')} — "
-        f"found verbatim on the cited or added page: {count('pages-corpus', 'yes')}; "
-        f"partly (same claim on another page or in other words): "
-        f"{count('pages-corpus', 'partial')}; not found: {count('pages-corpus', 'no')}.",
-        f"- Checked against the seed article: {count('seed-file')} "
-        f"(found: {count('seed-file', 'yes')}).",
-        f"- Quoted positions checked only against the excerpts file (not searched in the pages "
-        f"corpus): {len(only_excerpts)}.",
+        f"- Checks against stored web pages (pages corpus): {len(pages)} log rows on "
+        f"{pages['position_id'].nunique()} positions ("
+        + ", ".join(f"round {r}: {n}" for r, n in rounds.items())
+        + ").",
+        f"- Quoted positions by their best pages-corpus result: **verbatim on a stored page "
+        f"{n_yes}** (of which {n_yes_added} rows were added from the page they quote); "
+        f"**partial {int((quoted_best == 'partial').sum())}** (same claim seen in other words "
+        f"or another translation, or only part of the quote seen); **not found "
+        f"{int((quoted_best == 'no').sum())}**; checked only against the seed article "
+        f"{only_seed} (found there: {count('seed-file', 'yes')}); **only in the excerpts file "
+        f"(never searched in the pages corpus) {only_excerpts}**.",
     ]
     return "\n".join(lines)
 

@@ -218,6 +218,24 @@ def test_verification_log_is_well_formed(t):
             assert row["matched_url"].startswith("http"), row
 
 
+def test_quotes_not_found_in_stored_pages_are_at_most_medium(t):
+    """A quote that every pages-corpus search missed rests on the excerpts file alone."""
+    pages: dict[str, set[str]] = {}
+    for row in read("verification"):
+        if row["checked_against"] == "pages-corpus":
+            pages.setdefault(row["position_id"], set()).add(row["found"])
+    for p in t["positions"]:
+        found = pages.get(p["position_id"])
+        if p["quote"] and found and found <= {"no"}:
+            assert p["confidence"] in {"medium", "low"}, p["position_id"]
+
+
+def test_verification_rounds_are_recorded():
+    rounds = {row["round"] for row in read("verification")}
+    assert rounds, "verification.csv is empty"
+    assert all(r.isdigit() and int(r) >= 1 for r in rounds), rounds
+
+
 def test_low_confidence_for_unverified_rows(t):
     for p in t["positions"]:
         if p["status"] == "unverified" or p["lead_grade"] == "yes-lowconf":
