@@ -126,7 +126,7 @@ def bench_nbval(paths: list[Path]) -> dict:
     ]
     started = time.perf_counter()
     result = subprocess.run(
-        command, cwd=REPO, env=kernel_environment(), capture_output=True, text=True
+        command, cwd=REPO, env=kernel_environment(), capture_output=True, text=True, timeout=3600
     )
     wall = time.perf_counter() - started
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""

@@ -119,6 +119,17 @@ def test_runner_reproduces_the_stored_fixture(runner, tmp_path):
     assert runner.main(["--check", str(copy_path)]) == 0
 
 
+def test_runner_check_reports_stale_outputs_and_writes_nothing(runner, tmp_path, capsys):
+    nb = _fixture()
+    nb.cells[PRINT_CELL].outputs[0].text = "largest gap: 70.0 on alpha\n"
+    stale = tmp_path / "stale.ipynb"
+    nbformat.write(nb, stale)
+    before = stale.read_text()
+    assert runner.main(["--check", str(stale)]) == 1
+    assert f"STALE   {stale}" in capsys.readouterr().out
+    assert stale.read_text() == before
+
+
 def test_runner_fails_loudly_and_leaves_the_file(runner, tmp_path, capsys):
     nb = _fixture()
     nb.cells[PRINT_CELL].source = "table['no_such_column']"

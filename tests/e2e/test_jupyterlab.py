@@ -104,6 +104,8 @@ def lab_server(tmp_path, browser):
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        # Kernels then come from this environment only, not from the user's own kernelspecs.
+        "JUPYTER_DATA_DIR": str(home / "data"),
     }
     env.pop("PLOTLY_RENDERER", None)
     log = tmp_path / "jupyterlab.log"
