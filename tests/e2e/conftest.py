@@ -83,12 +83,13 @@ def page_and_problems(browser):
 
 @pytest.fixture(scope="session")
 def save_screenshot():
-    """`save_screenshot(page, "name.png")` writes build/screenshots/name.png; returns the path."""
+    """`save_screenshot(page_or_locator, "name.png")` writes build/screenshots/name.png (the
+    viewport, or just the element of a locator) and returns its path."""
 
-    def save(page, name: str) -> Path:
+    def save(target, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / name
-        page.screenshot(path=str(path), full_page=False)
+        target.screenshot(path=str(path))
         return path
 
     return save
