@@ -367,7 +367,7 @@ def test_load_raises_with_problems_and_readable_str(tmp_path):
     err = info.value
     assert len(err.problems) == 2
     text = str(err)
-    assert text.startswith("2 problems in ")
+    assert text.startswith("2 problems in mini:\n")
     assert "positions.csv  6    value" in text
     assert "positions.csv  7    stance" in text
     assert "must be one of" in text

@@ -175,7 +175,8 @@ def load(source: str | os.PathLike[str]) -> Negotiation:
     folder, descriptor = resolve_source(source)
     tables, meta, problems = check_dataset(folder, descriptor)
     if len(problems) or tables is None or meta is None:
-        raise ValidationError(problems, dataset=str(folder))
+        # the folder name, not its full path: short, and the same wherever the folder lives
+        raise ValidationError(problems, dataset=folder.resolve().name)
     return Negotiation(**tables, meta=meta, path=folder)
 
 
