@@ -56,3 +56,17 @@ def test_public_api_names():
     ]:
         assert name in nl.__all__
         assert callable(getattr(nl, name))
+
+
+def test_figures_and_widgets_load_on_first_use():
+    loaded = _modules_after(
+        "import negotiation_lib as nl\n"
+        "import sys\n"
+        "assert 'plotly' not in sys.modules\n"
+        "assert callable(nl.figures.plot_gap_over_time)\n"
+        "assert nl.plot_gap_over_time is nl.figures.plot_gap_over_time\n"
+        "assert 'ipywidgets' not in sys.modules\n"
+        "nl.widgets\n"
+    )
+    assert loaded["plotly"] is True
+    assert loaded["ipywidgets"] is True
