@@ -138,6 +138,8 @@ def _bundled() -> dict[str, Path]:
 def resolve_source(source: str | os.PathLike[str]) -> tuple[Path, Path]:
     """Turn ``source`` into ``(dataset folder, datapackage.json path)``.
 
+    An existing path wins over a bundled dataset id of the same name.
+
     The descriptor path may not exist (validation reports that). Raises
     :class:`DatasetNotFoundError` when ``source`` names nothing usable.
     """
