@@ -85,7 +85,14 @@ def _figure_bundle(spec) -> dict:
 class Explorer(widgets.VBox):
     """A VBox of controls, message, figure and table that redraws on every control change."""
 
-    def __init__(self, kind: str, controls: Mapping[str, widgets.Widget], render: Callable):
+    def __init__(
+        self,
+        kind: str,
+        controls: Mapping[str, widgets.Widget],
+        render: Callable,
+        *,
+        rows: list[list[str]] | None = None,
+    ):
         self.kind = kind
         self.controls = dict(controls)
         self._view = View()
@@ -98,10 +105,9 @@ class Explorer(widgets.VBox):
         self._table_box = widgets.HTML(value="").add_class("nl-table")
         for name, control in self.controls.items():
             control.add_class("nl-" + name.replace("_", "-"))
-        boxes = [
-            widgets.HBox(list(self.controls.values())[i : i + 3])
-            for i in range(0, len(self.controls), 3)
-        ]
+        names = list(self.controls)
+        rows = rows or [names[i : i + 3] for i in range(0, len(names), 3)]
+        boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
         super().__init__(children=[*boxes, self._message_box, self._plot, self._table_box])
         self.add_class("nl-explorer")
         self.add_class(f"nl-{kind}-explorer")
@@ -350,11 +356,14 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
             index=(0, len(dates) - 1),
             description="Dates",
             continuous_update=False,
-            layout=widgets.Layout(width="520px"),
+            layout=widgets.Layout(width="460px"),
         ),
         "carry_forward": widgets.Checkbox(value=True, description="Carry positions forward"),
         "weights": widgets.ToggleButtons(
-            options=WEIGHT_OPTIONS, value="none", description="Weights"
+            options=WEIGHT_OPTIONS,
+            value="none",
+            description="Weights",
+            style={"button_width": "90px"},
         ),
     }
 
@@ -365,7 +374,8 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         window = () if tuple(dates) == whole_record else dates
         return gap_view(neg, cache=cache, dates=window, **values)
 
-    explorer = Explorer("gap", controls, render)
+    rows = [["actor_a", "actor_b"], ["issues", "dates"], ["carry_forward", "weights"]]
+    explorer = Explorer("gap", controls, render, rows=rows)
     explorer.cache = cache
     return explorer
 
