@@ -6,7 +6,9 @@ table (an escaped ``HTML`` widget). Besides being displayable it exposes, for te
 and the browser tests:
 
 - ``explorer.controls``: dict name -> control widget (set ``.value`` to drive it);
-- ``explorer.figure``: the plotly Figure now shown (None for a view without a figure);
+- ``explorer.figure``: the plotly Figure now shown (None for a view without a figure). The
+  Output gets the figure's JSON straight from its dict spec (``figures.*_spec``); the
+  validated Figure is built on first access, which keeps a redraw fast;
 - ``explorer.table``: the DataFrame behind the table now shown;
 - ``explorer.message``: the edge-case message now shown (plain text), or ``""``;
 - ``explorer.error``: the exception of the last refresh if drawing failed, else None (the view
@@ -178,11 +180,6 @@ def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
     if grid[-1] < last:
         grid.append(last)
     return [(d.strftime("%Y-%m-%d"), d) for d in grid]
-
-
-def _selected(values, everything):
-    """An empty selection means 'no filter' (all)."""
-    return None if not values or set(values) >= set(everything) else list(values)
 
 
 # --- gaps -----------------------------------------------------------------------------------
