@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +26,8 @@ def environment_report(packages: Iterable[str] = _CORE_PACKAGES) -> pd.DataFrame
     """Return one row per package: ``package``, ``locked`` (version in requirements.lock, or
     empty when the lock is not beside the package), ``installed`` and ``status``
     (``ok``, ``missing`` or ``differs from lock``)."""
+    from importlib import metadata  # here, not at module level: it costs import time
+
     locked = {}
     if _LOCK_FILE.exists():
         for line in _LOCK_FILE.read_text(encoding="utf-8").splitlines():
