@@ -35,6 +35,7 @@ from . import gaps as _gaps
 from . import views
 
 __all__ = [
+    "FigureSpec",
     "figure_message",
     "gap_figure",
     "gap_spec",
@@ -61,8 +62,9 @@ VALUE_AXIS_TITLE = "Position (0–100; each issue's own scale)"
 # --- shared pieces --------------------------------------------------------------------------
 
 
-class _Spec:
-    """A figure under construction: trace dicts and a layout dict."""
+class FigureSpec:
+    """A figure as plain dicts (traces and layout): ``.figure()`` validates it into a plotly
+    Figure, ``.to_plotly_json()`` gives what the browser needs without that cost."""
 
     def __init__(self):
         self.data: list[dict] = []
@@ -121,7 +123,9 @@ def _floats(values) -> list:
     return [None if views.is_missing(v) else round(float(v), 2) for v in values]
 
 
-def _finish(spec: _Spec, neg, *, kind, title, width, height, template, message="") -> _Spec:
+def _finish(
+    spec: FigureSpec, neg, *, kind, title, width, height, template, message=""
+) -> FigureSpec:
     """Title, size, template, provenance and (optionally) an edge-case message."""
     spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
@@ -179,7 +183,7 @@ def _date_range(start, end):
     return start, end
 
 
-def _band(spec: _Spec, x, low, high, *, color, group, axes=None) -> None:
+def _band(spec: FigureSpec, x, low, high, *, color, group, axes=None) -> None:
     """Two traces whose fill between them is an uncertainty band (drawn as steps)."""
     common = {
         "x": x,
@@ -327,7 +331,7 @@ def positions_spec(
     width: int = WIDTH,
     height: int = HEIGHT,
     template: str = TEMPLATE,
-) -> go.Figure:
+) -> FigureSpec:
     """:func:`positions_figure` as plain dicts, validated only when ``.figure()`` is called."""
     start, end = _date_range(start, end)
     colors = views.actor_colors(neg)
@@ -339,7 +343,7 @@ def positions_spec(
         actors = views.check_actors(neg, actors)
     last_date = neg.positions["date"].max() if end is None else end
     title = f"Positions on {_short(issue['label'], 60)}"
-    spec = _Spec()
+    spec = FigureSpec()
     spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
     spec.layout["yaxis"] = _value_axis(issue)
     finish = {
@@ -530,7 +534,7 @@ def gap_spec(
     width: int = WIDTH,
     height: int = 640,
     template: str = TEMPLATE,
-) -> go.Figure:
+) -> FigureSpec:
     """:func:`gap_figure` as plain dicts, validated only when ``.figure()`` is called.
 
     A ``hover`` column in ``gaps`` is used as the markers' labels (explorers precompute it),
@@ -539,7 +543,7 @@ def gap_spec(
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
-    spec = _Spec()
+    spec = FigureSpec()
     axis = {"range": [-3, 103], "title": {"text": "Gap (scale points)"}, "zeroline": False}
     spec.layout.update(
         xaxis={"type": "date", "anchor": "y", "matches": "x2", "showticklabels": False},
@@ -641,7 +645,7 @@ def plot_third_party_distance(
     names = views.actor_names(neg)
     colors = views.actor_colors(neg)
     title = f"Distance from {_short(names[third])} to each side"
-    spec = _Spec()
+    spec = FigureSpec()
     spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
     spec.layout["yaxis"] = {
         "range": [-3, 103],
@@ -749,7 +753,7 @@ def plot_gap_heatmap(
     )
     cells = views.gaps_on_grid(gaps, grid)
     title = f"Gap by issue and time between {_pair_title(neg, actor_a, actor_b)}"
-    spec = _Spec()
+    spec = FigureSpec()
     finish = {
         "kind": "heatmap",
         "title": title,
@@ -862,7 +866,7 @@ def snapshot_figure(
     labels = views.issue_labels(neg)
     who = ", ".join(_short(names[a]) for a in actors)
     title = f"Positions as of {views.format_date(date)}: {who}"
-    spec = _Spec()
+    spec = FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
@@ -1050,7 +1054,7 @@ def plot_movement(
     last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
     names = views.actor_names(neg)
     title = f"Movement from {views.format_date(first)} to {views.format_date(last)}"
-    spec = _Spec()
+    spec = FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
