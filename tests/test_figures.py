@@ -432,3 +432,18 @@ def test_third_party_distance(hostile):
     assert len([t for t in partial.data if t.mode == "lines+markers"]) == 1
     alone = figures.plot_third_party_distance(hostile, "US", parties=["RU", "UA"])
     assert alone.data == ()
+
+
+def test_without_carrying_forward_gaps_are_points_not_steps(hostile):
+    fig = figures.plot_gap_over_time(hostile, "RU", "UA", carry_forward=False)
+    per_issue = [t for t in fig.data if t.yaxis == "y2"]
+    assert per_issue
+    assert {t.mode for t in per_issue} == {"markers"}
+    territory = next(t for t in per_issue if t.legendgroup == "territory")
+    assert territory.x == ("2022-03-29", "2025-05-16")  # both spoke on these days only
+    heat = figures.plot_gap_heatmap(
+        hostile, "RU", "UA", dates=["2022-03-29", "2023-07-01"], carry_forward=False
+    ).data[0]
+    assert list(heat.z[0]) == [80.0, None]
+    carried = figures.plot_gap_heatmap(hostile, "RU", "UA", dates=["2022-03-29", "2023-07-01"])
+    assert list(carried.data[0].z[0]) == [80.0, 65.0]

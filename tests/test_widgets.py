@@ -162,6 +162,8 @@ def test_gap_explorer_empty_date_range(hostile):
 def test_gap_explorer_carry_forward_off(hostile):
     explorer = widgets.gap_explorer(hostile)
     explorer.controls["carry_forward"].value = False
+    per_issue = [t for t in explorer.figure.data if t.yaxis == "y2"]
+    assert {t.mode for t in per_issue} == {"markers"}  # no steps: nothing is carried
     expected = gaps.compute_overall_gap(hostile, "RU", "UA", carry_forward=False)
     assert changes(overall_markers(explorer.figure), "x") == [
         d.strftime("%Y-%m-%d") for d in expected["date"]

@@ -508,6 +508,7 @@ def plot_gap_over_time(
         evidence=views.evidence_frame(neg),
         start=start,
         end=end,
+        steps=carry_forward and max_age is None,
         width=width,
         height=height,
         template=template,
@@ -531,6 +532,7 @@ def gap_spec(
     snippets: dict[str, str] | None = None,
     start=None,
     end=None,
+    steps: bool = True,
     width: int = WIDTH,
     height: int = 640,
     template: str = TEMPLATE,
@@ -539,7 +541,10 @@ def gap_spec(
 
     A ``hover`` column in ``gaps`` is used as the markers' labels (explorers precompute it),
     else :func:`views.gap_hover` with ``snippets`` (a cached :func:`views.position_snippets`
-    of ``evidence``)."""
+    of ``evidence``). ``steps=False`` draws the per-issue gaps as markers only: without
+    carrying forward (or with ``max_age``) a gap does not simply hold until the next change,
+    and ``compute_gaps`` does not say when it ends. The overall line stays: its frame marks
+    the dates where nothing is in force (a break in the line)."""
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
@@ -599,13 +604,16 @@ def gap_spec(
         rows = by_issue.get(issue)
         if rows is None or rows["gap"].isna().all():
             continue
-        x, (gap,) = _step_lists(rows, ["gap"], until)
+        x, (gap,) = _step_lists(rows, ["gap"], until if steps else None)
+        drawn = _steps_with_markers(rows["hover"].tolist(), len(x), width=2, **style[issue])
+        if not steps:
+            drawn["mode"] = "markers"
         spec.trace(
             x=x,
             y=gap,
             name=views.wrap(labels[issue], 40, max_lines=1),
             legendgroup=issue,
-            **_steps_with_markers(rows["hover"].tolist(), len(x), width=2, **style[issue]),
+            **drawn,
             **bottom,
         )
     if in_range:
@@ -740,18 +748,35 @@ def plot_gap_heatmap(
     no common issue.
     """
     actor_a, actor_b = views.check_actors(neg, [actor_a, actor_b])
+    issues = None if issues is None else list(issues)
     gaps = _gaps.compute_gaps(
         neg,
         actor_a,
         actor_b,
         carry_forward=carry_forward,
         max_age=max_age,
-        issues=None if issues is None else list(issues),
+        issues=issues,
     )
     grid = (
         heatmap_dates(neg, freq=freq) if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
     )
-    cells = views.gaps_on_grid(gaps, grid)
+    if carry_forward and max_age is None:
+        cells = views.gaps_on_grid(gaps, grid)
+    else:  # positions may lapse between changes: ask the library for the state at each date
+        parts = [
+            _gaps.compute_gaps(
+                neg,
+                actor_a,
+                actor_b,
+                issues=issues,
+                start=day,
+                end=day,
+                carry_forward=carry_forward,
+                max_age=max_age,
+            )
+            for day in grid
+        ]
+        cells = pd.concat(parts, ignore_index=True) if parts else gaps.iloc[0:0]
     title = f"Gap by issue and time between {_pair_title(neg, actor_a, actor_b)}"
     spec = FigureSpec()
     finish = {

@@ -309,6 +309,7 @@ def gap_view(
         evidence=cache.evidence,
         start=start,
         end=end,
+        steps=carry_forward,
     )
     table = gap_positions(gaps, cache.evidence)
     return View(
