@@ -16,6 +16,7 @@ from negotiation_lib import figures, gaps, views
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 ALLOWED_TAGS = {"<br>", "<b>", "</b>", "<i>", "</i>"}
+KINDS = ["positions", "gap", "heatmap", "snapshot", "movement", "third_party"]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,7 @@ def all_figures(neg):
         "movement": figures.plot_movement(
             neg, actors=["RU", "UA"], start="2022-04-01", end="2025-06-01"
         ),
+        "third_party": figures.plot_third_party_distance(neg, "UA", parties=["RU"]),
     }
 
 
@@ -86,7 +88,7 @@ def test_importing_the_package_does_not_import_plotly_or_ipywidgets():
     assert out.stdout.split() == ["False", "False"]
 
 
-@pytest.mark.parametrize("kind", ["positions", "gap", "heatmap", "snapshot", "movement"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_every_figure_carries_provenance_size_and_template(hostile, kind):
     fig = all_figures(hostile)[kind]
     (provenance,) = annotation(fig, "provenance")
@@ -102,7 +104,7 @@ def test_every_figure_carries_provenance_size_and_template(hostile, kind):
     assert figures.figure_message(fig) == ""  # the default views have nothing missing
 
 
-@pytest.mark.parametrize("kind", ["positions", "gap", "heatmap", "snapshot", "movement"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_every_text_from_data_is_escaped(hostile, kind):
     fig = all_figures(hostile)[kind]
     found_escaped = False
@@ -114,7 +116,7 @@ def test_every_text_from_data_is_escaped(hostile, kind):
     assert found_escaped
 
 
-@pytest.mark.parametrize("kind", ["positions", "gap", "heatmap", "snapshot", "movement"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_figures_are_deterministic(hostile, kind):
     first = json.dumps(all_figures(hostile)[kind].to_plotly_json(), sort_keys=True, default=str)
     again = json.dumps(all_figures(hostile)[kind].to_plotly_json(), sort_keys=True, default=str)
