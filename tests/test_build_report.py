@@ -1,0 +1,72 @@
+"""scripts/build_report.py without a browser: escaping, sanitising, links, and the files written.
+
+The browser tests in tests/e2e/test_report.py check the rendered pages; these run everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "notebooks" / "fixture_basic.ipynb"
+MARKUP = "<script>window.__pwned=1</script> <img src=x onerror=alert(1)> </script><!-- &amp;"
+
+
+def test_script_json_cannot_close_its_script_element(script_module):
+    builder = script_module("build_report")
+    text = builder.script_json({"title": MARKUP, "x": [1.5, 2]})
+    for character in "<>&":
+        assert character not in text
+    assert json.loads(text) == {"title": MARKUP, "x": [1.5, 2]}
+
+
+def test_clean_html_keeps_structure_and_neutralises_markup(script_module):
+    builder = script_module("build_report")
+    html = (
+        "<h1>Title</h1><table><thead><tr><th>a</th></tr></thead>"
+        "<tbody><tr><td><script>window.__pwned=1</script><img src=x onerror=alert(1)></td></tr>"
+        "</tbody></table>"
+        '<a href="javascript:alert(1)">x</a><a href="https://example.org/">y</a>'
+        '<p onclick="alert(1)">p</p>'
+    )
+    cleaned = builder.clean_html(html)
+    for kept in ("<h1>", "<table>", "<thead>", "<th>", "<td>", 'href="https://example.org/"'):
+        assert kept in cleaned
+    for removed in ("<script", "<img", "onclick", "javascript:"):
+        assert removed not in cleaned
+    # Disallowed tags stay visible as text, escaped.
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in cleaned
+    assert "&lt;img src=x onerror=alert(1)&gt;" in cleaned
+
+
+def test_links_between_notebooks_point_at_pages(script_module):
+    builder = script_module("build_report")
+    page = (
+        '<a href="03-gap-explorer.ipynb">x</a> <a href="01-tour.ipynb#top">y</a> '
+        '<a href="https://example.org/a.ipynb">z</a>'
+    )
+    assert builder._link_pages(page) == (
+        '<a href="03-gap-explorer.html">x</a> <a href="01-tour.html#top">y</a> '
+        '<a href="https://example.org/a.ipynb">z</a>'
+    )
+
+
+def test_report_files_and_header(script_module, tmp_path):
+    builder = script_module("build_report")
+    written = builder.build_report([FIXTURE], out=tmp_path, build_date="2026-01-02")
+    assert [p.name for p in written] == ["index.html", "fixture_basic.html"]
+    assert (tmp_path / "plotly.min.js").stat().st_size > 1_000_000
+    meta = json.loads((REPO_ROOT / "data" / "ru-ua-2022-2026" / "datapackage.json").read_text())
+    for page in written:
+        html = page.read_text(encoding="utf-8")
+        assert f'<span class="report-dataset-id">{meta["name"]}</span>' in html
+        assert f'<span class="report-dataset-version">{meta["version"]}</span>' in html
+        assert '<span class="report-build-date">2026-01-02</span>' in html
+        assert html.count('<script src="plotly.min.js"></script>') == 1
+        # No other script file at all: no require.js, MathJax, Mermaid or widget manager.
+        assert html.count("<script src=") == 1
+    page = (tmp_path / "fixture_basic.html").read_text(encoding="utf-8")
+    assert page.count('class="report-plotly-figure"') == 1
+    assert builder.WIDGET_NOTE in page
+    assert 'href="fixture_basic.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
