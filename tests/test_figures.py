@@ -350,8 +350,11 @@ def test_movement_frame_toward_and_away(hostile):
 
 def test_plot_movement_arrows_and_hover(hostile):
     fig = figures.plot_movement(hostile, actors=["RU", "UA"], start="2022-04-01", end="2025-06-01")
-    ends = [t for t in fig.data if t.hoverinfo == "text"]
+    starts = [t for t in fig.data if t.marker.symbol == "circle-open"]
+    ends = [t for t in fig.data if t.hoverinfo == "text" and t not in starts]
     assert [t.name.split(" ")[0] for t in ends] == ["Russia", "Ukraine"]
+    assert starts[0].x == (90.0, 80.0)
+    assert "Quote P01" in starts[0].hovertext[0]  # the statement in force at the start
     assert ends[0].x == (100.0, 70.0)
     assert ends[0].marker.symbol == ("triangle-right", "triangle-left")
     hover = ends[0].hovertext[0]

@@ -1072,7 +1072,8 @@ def plot_movement(
     triangle at the end value pointing the way it moved, joined by a line. Hover on the end
     marker: the move (from, to, change), toward and away from whom it went (relative to the
     other actors' positions at ``start``), and the statement in force at ``end`` (date, stance,
-    summary, quote, source). The frame behind it is :func:`movement_frame`.
+    summary, quote, source); on the start marker, the statement in force at ``start``. The
+    frame behind it is :func:`movement_frame`.
     """
     actors = views.check_actors(neg, actors)
     first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
@@ -1111,16 +1112,15 @@ def plot_movement(
     colors = views.actor_colors(neg)
     labels = views.issue_labels(neg)
     order = [i for i in views.issue_order(neg) if i in set(frame["issue_id"])]
-    held_end = _gaps.positions_asof(
-        neg, last, carry_forward=carry_forward, max_age=max_age, actors=actors
-    )
-    end_ids = dict(
-        zip(
-            zip(held_end["actor_id"], held_end["issue_id"], strict=True),
-            held_end["position_id"].astype(str),
-            strict=True,
+
+    def in_force(day) -> dict:
+        held = _gaps.positions_asof(
+            neg, day, carry_forward=carry_forward, max_age=max_age, actors=actors
         )
-    )
+        keys = zip(held["actor_id"], held["issue_id"], strict=True)
+        return dict(zip(keys, held["position_id"].astype(str), strict=True))
+
+    start_ids, end_ids = in_force(first), in_force(last)
     evidence = views.evidence_frame(neg)
     by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
     spread = 0.6 / len(actors)
@@ -1150,6 +1150,14 @@ def plot_movement(
             legendgroup=name,
             name=name,
         )
+        start_hover = []
+        for issue in own["issue_id"]:
+            pid = start_ids.get((actor, issue))
+            label = f"<b>{name} at the start</b>"
+            if pid is not None and pid in by_id.index:
+                statement = views.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0]
+                label += f"<br>{statement}"
+            start_hover.append(label)
         spec.trace(
             x=_floats(own["value_start"]),
             y=y,
@@ -1157,7 +1165,8 @@ def plot_movement(
             name=name,
             legendgroup=name,
             showlegend=False,
-            hoverinfo="skip",
+            hovertext=start_hover,
+            hoverinfo="text",
             marker={"symbol": "circle-open", "size": 9, "color": colors[actor]},
         )
         hover = []
