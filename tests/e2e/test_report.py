@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -144,7 +145,8 @@ def _check_report(
         html = (out / f"{notebook.stem}.html").read_text(encoding="utf-8")
         # plotly.js comes once, from the shared file; never inline, never from a CDN.
         assert html.count('<script src="plotly.min.js"></script>') == 1
-        assert "cdn" not in html.lower().split("</style>")[-1]
+        assert re.findall(r"<script[^>]*\ssrc=", html) == ["<script src="]
+        assert re.findall(r"<link[^>]*\shref=\"?https?:", html) == []
         expected = _stored_plotly_outputs(notebook) if counts_from_notebooks else None
         total += _open_and_wait_for_charts(page, (out / f"{notebook.stem}.html").as_uri(), expected)
         _check_header(page, dataset_id=dataset_id, version=version, dates=dates)
