@@ -34,6 +34,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 KERNEL_NAME = "python3"
 DEFAULT_CELL_TIMEOUT = 600
+KERNEL_STARTUP_TIMEOUT = 60
+KERNEL_START_ATTEMPTS = 2
 
 
 class _CurrentEnvKernelSpecManager(KernelSpecManager):
@@ -89,32 +91,48 @@ def execute_notebook(
     def remember_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
         current["index"] = cell_index
 
-    client = NotebookClient(
-        nb,
-        kernel_name=KERNEL_NAME,
-        kernel_manager_class=_CurrentEnvKernelManager,
-        timeout=timeout,
-        startup_timeout=120,
-        record_timing=record_timing,
-        store_widget_state=True,
-        allow_errors=False,
-        resources={"metadata": {"path": str(cwd)}},
-        on_cell_start=remember_cell,
-    )
-    try:
-        client.execute(env=kernel_environment(env))
-    except (CellExecutionError, CellTimeoutError) as error:
-        index = current["index"]
-        if isinstance(error, CellExecutionError) and getattr(error, "ename", ""):
-            detail = f"{error.ename}: {error.evalue}"
-        else:
-            detail = str(error).strip().splitlines()[-1] if str(error).strip() else "timeout"
-        first_line = ""
-        if index is not None:
-            source = nb.cells[index].source.strip().splitlines()
-            first_line = f" ({source[0][:70]!r})" if source else ""
-        raise NotebookFailed(f"{name}: cell {index}{first_line} failed: {detail}") from error
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        client = NotebookClient(
+            nb,
+            kernel_name=KERNEL_NAME,
+            kernel_manager_class=_CurrentEnvKernelManager,
+            timeout=timeout,
+            startup_timeout=KERNEL_STARTUP_TIMEOUT,
+            record_timing=record_timing,
+            store_widget_state=True,
+            allow_errors=False,
+            resources={"metadata": {"path": str(cwd)}},
+            on_cell_start=remember_cell,
+        )
+        try:
+            client.execute(env=kernel_environment(env))
+            break
+        except (CellExecutionError, CellTimeoutError) as error:
+            raise _cell_failure(nb, current["index"], name, error) from error
+        except RuntimeError as error:
+            # "Kernel didn't respond in N seconds": seen here now and then on a loaded machine
+            # (the kernel never answers its first message). No cell has run yet, so start over.
+            if current["index"] is not None or "didn't respond" not in str(error):
+                raise
+            if attempt == KERNEL_START_ATTEMPTS:
+                raise NotebookFailed(
+                    f"{name}: the kernel did not start ({KERNEL_START_ATTEMPTS} attempts of "
+                    f"{KERNEL_STARTUP_TIMEOUT}s)"
+                ) from error
+            print(f"{name}: kernel did not answer, starting another", file=sys.stderr)
     return nb
+
+
+def _cell_failure(nb, index: int | None, name: str, error: Exception) -> NotebookFailed:
+    if isinstance(error, CellExecutionError) and getattr(error, "ename", ""):
+        detail = f"{error.ename}: {error.evalue}"
+    else:
+        detail = str(error).strip().splitlines()[-1] if str(error).strip() else "timeout"
+    first_line = ""
+    if index is not None:
+        source = nb.cells[index].source.strip().splitlines()
+        first_line = f" ({source[0][:70]!r})" if source else ""
+    return NotebookFailed(f"{name}: cell {index}{first_line} failed: {detail}")
 
 
 def run_notebook(path: Path, *, check: bool, timeout: int) -> bool:

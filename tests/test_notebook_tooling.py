@@ -143,6 +143,31 @@ def test_runner_fails_loudly_and_leaves_the_file(runner, tmp_path, capsys):
     assert broken.read_text() == before
 
 
+@pytest.mark.parametrize("silent_starts", [1, 2])
+def test_runner_retries_a_kernel_that_never_answers(
+    runner, tmp_path, monkeypatch, capsys, silent_starts
+):
+    """nbclient's "Kernel didn't respond" (seen on a loaded machine) gets one more kernel."""
+    starts = []
+
+    class FlakyClient(runner.NotebookClient):
+        def execute(self, **kwargs):
+            starts.append(1)
+            if len(starts) <= silent_starts:
+                raise RuntimeError("Kernel didn't respond in 60 seconds")
+            return super().execute(**kwargs)
+
+    monkeypatch.setattr(runner, "NotebookClient", FlakyClient)
+    copy_path = tmp_path / FIXTURE.name
+    shutil.copy(FIXTURE, copy_path)
+    succeeded = silent_starts < runner.KERNEL_START_ATTEMPTS
+    assert runner.main(["--check", str(copy_path)]) == (0 if succeeded else 1)
+    err = capsys.readouterr().err
+    assert "kernel did not answer, starting another" in err
+    assert ("the kernel did not start" in err) is not succeeded
+    assert len(starts) == 2
+
+
 # nbval, run as the test suite runs it, on a copy of the fixture next to the root conftest.py.
 
 
