@@ -15,7 +15,7 @@ LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint format lock env clean bench
+.PHONY: lab test lint format lock env clean bench notebooks report data
 
 env: $(STAMP)
 
@@ -40,8 +40,24 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+
+# Unit, property, data and browser tests, then every notebook against its stored outputs (strict).
 test: lint
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest notebooks $(NBVAL_FLAGS)
+
+# Re-execute every notebook and store normalised outputs: the regression baseline.
+notebooks: $(STAMP)
+	$(BIN)/python scripts/run_notebooks.py
+
+# The notebooks as static web pages in build/report/ (offline, charts interactive).
+report: $(STAMP)
+	$(BIN)/python scripts/build_report.py
+
+# Rebuild the bundled dataset, its verification log and codebook from scripts/ru_ua_inputs/.
+data: $(STAMP)
+	$(BIN)/python scripts/build_dataset.py
 
 # Speed and memory, printed as ratios and scaling curves (results also in build/bench/*.json).
 bench: $(STAMP)

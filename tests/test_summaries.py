@@ -160,3 +160,17 @@ def test_environment_report_flags_missing_packages():
     assert report.loc["pandas", "status"] == "ok"
     assert report.loc["surely-not-installed-package", "status"] == "missing"
     assert report.loc["python", "status"] == "ok"
+
+
+def test_movement_by_issue_one_row_per_issue(example):
+    table = nl.movement_by_issue(
+        example, "union", others=["employer"], start="2024-03-01", end="2024-04-30"
+    )
+    row = table.iloc[0]
+    assert len(table) == 1
+    assert (row.issue_id, row["from"], row.to, row.change) == ("wages", 0.0, 30.0, 30.0)
+    assert row["toward employer"] == "yes"
+    employer = nl.movement_by_issue(
+        example, "employer", others=["union"], start="2024-03-01", end="2024-04-30"
+    )
+    assert employer.iloc[0]["toward union"] == "no"  # did not move

@@ -274,3 +274,26 @@ def filter_positions(
             mirrors = sources.index[_truthy(sources["is_mirror"]).fillna(False).to_numpy()]
             keep &= ~positions["source_id"].isin(mirrors)
     return dataclasses.replace(neg, positions=positions[keep.to_numpy()].reset_index(drop=True))
+
+
+def movement_by_issue(
+    neg, actor: str, *, others: Iterable[str], start=None, end=None
+) -> pd.DataFrame:
+    """Return one row per issue ``actor`` spoke to: its value at ``start`` and at ``end``, the
+    ``change``, and per other actor a column ``toward <other>``: ``yes`` (moved toward that
+    actor's position at ``start``), ``no`` (moved away or did not move) or empty (a value is
+    missing, e.g. no position yet at ``start``). A compact view of ``compute_movement``."""
+    from .gaps import compute_movement
+
+    others = list(others)
+    moves = compute_movement(neg, actor, start=start, end=end, others=others)
+    table = (
+        moves.drop_duplicates("issue_id")
+        .set_index("issue_id")[["value_start", "value_end", "change"]]
+        .rename(columns={"value_start": "from", "value_end": "to"})
+    )
+    for other in others:
+        toward = moves[moves["other_actor"] == other].set_index("issue_id")["toward"]
+        words = toward.map({True: "yes", False: "no"}).astype("string").fillna("")
+        table[f"toward {other}"] = words.reindex(table.index).fillna("")
+    return table.round(DECIMALS).reset_index()
