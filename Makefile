@@ -29,7 +29,13 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 	@echo "Environment ready in $(VENV) (from requirements.lock)."
 
-lab: $(STAMP)
+# Workshop-friendly JupyterLab defaults (start the notebook's kernel without asking).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): etc/jupyterlab-overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp $< $@
+
+lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/index.ipynb
 
 lint: $(STAMP)

@@ -17,7 +17,8 @@ def index_notebook_text() -> str:
 def test_the_two_commands_come_first():
     first_block = re.search(r"```bash\n(.*?)```", README, re.S)
     assert first_block, "README has no bash block"
-    assert "make lab" in first_block[1] and "make test" in first_block[1]
+    assert "make lab" in first_block[1]
+    assert "make test" in first_block[1]
 
 
 def test_ci_runs_the_readme_test_command():
