@@ -20,126 +20,19 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import ipywidgets
 import numpy as np
-import pandas as pd
+from synthetic import make_dataset
 
 import negotiation_lib as nl
 from negotiation_lib import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "bench" / "widgets.json"
-TEMPLATE = ROOT / "data" / "templates" / "datapackage.json"
 TARGET_P95_MS = 100.0
-
-
-# --- synthetic data -------------------------------------------------------------------------
-
-
-def synthetic_dataset(folder: Path, n_rows: int, *, seed: int = 0) -> Path:
-    """Write a valid dataset of ``n_rows`` positions (10 actors, 20 issues, 25 years) to folder.
-
-    Invented data for timing only: values, dates and texts are random.
-    """
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    actor_ids = ["RU", "UA", "US", *[f"A{i}" for i in range(3, 10)]]
-    actors = pd.DataFrame(
-        {
-            "actor_id": actor_ids,
-            "name": [f"Actor {a}" for a in actor_ids],
-            "role": ["party", "party", "mediator"] + ["third_party"] * 7,
-            "color": [f"#{rng.integers(0, 0xFFFFFF):06X}" for _ in actor_ids],
-        }
-    )
-    issue_ids = [f"issue_{i:02d}" for i in range(20)]
-    issues = pd.DataFrame(
-        {
-            "issue_id": issue_ids,
-            "label": [f"Issue {i}" for i in range(20)],
-            "category": "process",
-            "description": "",
-            "low_label": "one end",
-            "high_label": "other end",
-            "order": range(1, 21),
-        }
-    )
-    anchors = pd.DataFrame(
-        {
-            "issue_id": np.repeat(issue_ids, 3),
-            "value": np.tile([0, 50, 100], 20),
-            "label": "anchor",
-        }
-    )
-    n_events = max(10, n_rows // 200)
-    start = np.datetime64("2000-01-01")
-    event_days = rng.integers(0, 365 * 25, n_events)
-    events = pd.DataFrame(
-        {
-            "event_id": [f"E{i}" for i in range(n_events)],
-            "date": (start + event_days.astype("timedelta64[D]")).astype(str),
-            "date_precision": "day",
-            "name": [f"Event {i}" for i in range(n_events)],
-            "venue": "",
-            "kind": "statement",
-            "description": "",
-        }
-    )
-    n_sources = max(10, n_rows // 100)
-    sources = pd.DataFrame(
-        {
-            "source_id": [f"S{i}" for i in range(n_sources)],
-            "title": [f"Report {i}" for i in range(n_sources)],
-            "publisher": "Publisher",
-            "url": [f"https://example.org/{i}" for i in range(n_sources)],
-            "published": "",
-            "source_type": rng.choice(["official", "leak", "media", "analyst"], n_sources),
-            "language": "en",
-        }
-    )
-    value = rng.integers(0, 101, n_rows).astype(float)
-    spread = rng.integers(0, 10, n_rows)
-    event_of = rng.integers(0, n_events, n_rows)
-    words = np.array(["ceasefire", "border", "guarantee", "talks", "sanctions", "aid", "vote"])
-    positions = pd.DataFrame(
-        {
-            "position_id": [f"P{i}" for i in range(n_rows)],
-            "date": events["date"].to_numpy()[event_of],
-            "event_id": events["event_id"].to_numpy()[event_of],
-            "actor_id": rng.choice(actor_ids, n_rows),
-            "issue_id": rng.choice(issue_ids, n_rows),
-            "stance": rng.choice(["demand", "offer", "counter", "concession"], n_rows),
-            "value": value,
-            "value_low": np.clip(value - spread, 0, 100),
-            "value_high": np.clip(value + spread, 0, 100),
-            "salience": np.round(rng.random(n_rows), 2),
-            "amount": "",
-            "unit": "",
-            "status": "reported",
-            "summary": [f"Position {i} on {w}" for i, w in enumerate(rng.choice(words, n_rows))],
-            "quote": [f"We said {w} and more words here." for w in rng.choice(words, n_rows)],
-            "source_id": [f"S{i}" for i in rng.integers(0, n_sources, n_rows)],
-            "confidence": rng.choice(["high", "medium", "low"], n_rows),
-        }
-    )
-    for name, frame in [
-        ("actors", actors),
-        ("issues", issues),
-        ("scale_anchors", anchors),
-        ("events", events),
-        ("sources", sources),
-        ("positions", positions),
-    ]:
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    package = json.loads(TEMPLATE.read_text(encoding="utf-8"))
-    package.update(name=f"synthetic-{n_rows}", title=f"Synthetic ({n_rows} positions)")
-    package["version"] = "0.0.0"
-    (folder / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
-    return folder
 
 
 # --- random control changes -----------------------------------------------------------------
@@ -243,15 +136,14 @@ def main(argv=None) -> int:
         f" {'p95':>9} {'max':>9}   (ms per control change; {args.changes} random changes)"
     )
     runs = [bench_dataset("ru-ua-2022-2026", nl.load("ru-ua-2022-2026"), args.changes, args.seed)]
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            folder = synthetic_dataset(Path(tmp) / f"synthetic-{size}", size, seed=args.seed)
-            t0 = time.perf_counter()
-            neg = nl.load(folder)
-            load_ms = (time.perf_counter() - t0) * 1000
-            run = bench_dataset(f"synthetic-{size}", neg, args.changes, args.seed)
-            run["load_ms"] = round(load_ms, 1)
-            runs.append(run)
+    for size in args.sizes:
+        folder = make_dataset(size)
+        t0 = time.perf_counter()
+        neg = nl.load(folder)
+        load_ms = (time.perf_counter() - t0) * 1000
+        run = bench_dataset(f"synthetic-{size}", neg, args.changes, args.seed)
+        run["load_ms"] = round(load_ms, 1)
+        runs.append(run)
 
     bundled = runs[0]["explorers"]
     print("\np95 relative to the bundled dataset (scaling):")
