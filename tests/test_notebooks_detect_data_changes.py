@@ -1,0 +1,59 @@
+"""Stored notebook outputs are a regression baseline for the data too: change one coded value of
+the bundled dataset and the notebooks that show it must fail under nbval."""
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = "ru-ua-2022-2026"
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+
+
+def run_nbval(notebook: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NEGOTIATION_LIB_DATA": str(data_dir), "PYTHONHASHSEED": "0"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            *NBVAL,
+            f"notebooks/{notebook}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_changing_one_coded_value_fails_the_gap_notebook(tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / DATASET, data_dir / DATASET)
+    positions = data_dir / DATASET / "positions.csv"
+    with positions.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+        fields = list(rows[0])
+    # The first Russian position on Crimea: it enters the RU–UA gaps notebook 03 computes.
+    target = next(r for r in rows if r["actor_id"] == "RU" and r["issue_id"] == "territory_crimea")
+    target["value"] = str(float(target["value"]) - 10)
+    target["value_low"] = target["value_high"] = ""
+    with positions.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    unchanged = run_nbval("03-gap-explorer.ipynb", ROOT / "data")
+    assert unchanged.returncode == 0, unchanged.stdout[-2000:]
+    changed = run_nbval("03-gap-explorer.ipynb", data_dir)
+    assert changed.returncode != 0, "nbval passed although a coded value changed"
+    assert "Cell outputs differ" in changed.stdout
