@@ -49,7 +49,7 @@ format: $(STAMP)
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
 
 # Unit, property, data and browser tests, then every notebook against its stored outputs (strict).
-test: lint
+test: lint $(LAB_OVERRIDES)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest notebooks $(NBVAL_FLAGS)
 

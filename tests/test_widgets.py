@@ -138,7 +138,7 @@ def test_gap_explorer_date_range(hostile):
     explorer = widgets.gap_explorer(hostile)
     slider = explorer.controls["dates"]
     labels = [label for label, _ in slider.options]
-    slider.index = (labels.index("2024-01-01"), len(labels) - 1)
+    slider.index = (labels.index("Jan 2024"), len(labels) - 1)
     assert explorer.figure.layout.xaxis2.range[0] == "2024-01-01"
     assert overall_markers(explorer.figure).x[0] == "2024-01-01"
     # in force from 2024 on: P01, P03, P07, P08 (stated earlier) and P04, P05, P09;

@@ -166,20 +166,21 @@ def _issue_options(neg) -> list[tuple[str, str]]:
 
 
 def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
-    """Options of a date-range slider: period starts (monthly by default) covering the data.
+    """Options of a date-range slider: period starts (monthly by default) covering the data,
+    labelled like ``Feb 2022`` so that the slider's readout shows the whole range.
 
-    The first option is the first statement's period start and the last one the end of the
-    last statement's period, so the full range shows every statement.
+    The first option is the first statement's period start and the last one the start of the
+    period after the last statement, so the full range shows every statement.
     """
     dates = neg.positions["date"].dropna()
     if dates.empty:
         return [("(no dates)", pd.Timestamp("1970-01-01"))]
-    first = dates.min().to_period(freq[0]).start_time
-    last = dates.max().to_period(freq[0]).end_time.normalize()
-    grid = list(pd.date_range(first, last, freq=freq))
-    if grid[-1] < last:
-        grid.append(last)
-    return [(d.strftime("%Y-%m-%d"), d) for d in grid]
+    period = freq[0]
+    first = dates.min().to_period(period).start_time
+    after_last = (dates.max().to_period(period) + 1).start_time
+    grid = pd.date_range(first, after_last, freq=freq)
+    label = "%Y" if period == "Y" else "%b %Y"
+    return [(d.strftime(label), d) for d in grid]
 
 
 # --- gaps -----------------------------------------------------------------------------------

@@ -187,15 +187,15 @@ READ_CHARTS = """
 """
 
 
-def _accept_kernel_dialog(page) -> None:
-    """JupyterLab 4.6 asks which kernel to start on opening a notebook; a user clicks Select."""
+def _no_kernel_dialog(page) -> None:
+    """`make lab` and `make test` install etc/jupyterlab-overrides.json, which makes JupyterLab
+    start the notebook's own kernel; a "Select Kernel" dialog would stop a newcomer's Run All."""
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
     try:
-        dialog.wait_for(timeout=15_000)
+        dialog.wait_for(timeout=5_000)
     except PlaywrightTimeoutError:
         return
-    dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
-    dialog.wait_for(state="detached", timeout=15_000)
+    pytest.fail("JupyterLab asked to select a kernel: is etc/jupyterlab-overrides.json installed?")
 
 
 def _scroll_to_top_of(locator) -> None:
@@ -254,7 +254,7 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
     path = _copy_notebook(scenario.source, lab_server.root)
     page.goto(f"{lab_server.url}/lab/tree/{path}?token={lab_server.token}&reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    _accept_kernel_dialog(page)
+    _no_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     try:
         _run_all(page)
