@@ -686,319 +686,73 @@ def update_released_ids(pos, events, sources) -> None:
 
 def field(name, ftype, description, **constraints):
     f = {"name": name, "type": ftype, "description": description}
-    if ftype == "date":
-        f["format"] = "%Y-%m-%d"
     if constraints:
         f["constraints"] = constraints
     return f
 
 
+# Columns beyond the data contract, in the order they follow the contract's columns in the CSVs.
+EXTRA_FIELDS = {
+    "actors": [field("description", "string", "Extra: who the actor stands for.")],
+    "sources": [
+        field(
+            "publisher_kind",
+            "string",
+            "Extra: kind of publisher hosting the page.",
+            enum=[
+                "official",
+                "state_media",
+                "news_outlet",
+                "aggregator",
+                "mirror",
+                "proxy_copy",
+                "opinion",
+                "analyst",
+            ],
+        ),
+        field(
+            "is_mirror",
+            "boolean",
+            "Extra: page is a mirror or proxy copy, not the original outlet.",
+        ),
+        field(
+            "bundled_document", "string", "Extra: path of a bundled document where url is empty."
+        ),
+    ],
+    "positions": [
+        field("scale_note", "string", "Extra: the coder's one-line reason for the value."),
+        field(
+            "lead_grade",
+            "string",
+            "Extra: grade of the research lead the row came from (empty for added rows).",
+            enum=["yes", "yes-lowconf", "UNVERIFIED"],
+        ),
+    ],
+}
+
+# Rules this dataset keeps beyond the contract (the contract's own rules come from schema.py).
+TIGHTER_CONSTRAINTS = {
+    ("issues", "issue_id"): {"pattern": "^[A-Za-z][A-Za-z0-9_-]*$"},
+    ("issues", "order"): {"minimum": 1},
+    ("positions", "amount"): {"minimum": 0},
+}
+
+
 def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
-    id_pattern = "^[A-Za-z][A-Za-z0-9_-]*$"
-    resources = [
-        {
-            "name": "actors",
-            "path": "actors.csv",
-            "schema": {
-                "fields": [
-                    field(
-                        "actor_id",
-                        "string",
-                        "Actor id.",
-                        required=True,
-                        unique=True,
-                        pattern=id_pattern,
-                    ),
-                    field("name", "string", "Actor name.", required=True),
-                    field(
-                        "role",
-                        "string",
-                        "Role.",
-                        required=True,
-                        enum=["party", "mediator", "third_party", "joint"],
-                    ),
-                    field("color", "string", "Display colour.", pattern="^#[0-9A-Fa-f]{6}$"),
-                    field("description", "string", "Who the actor stands for (extra column)."),
-                ],
-                "primaryKey": ["actor_id"],
-            },
-        },
-        {
-            "name": "issues",
-            "path": "issues.csv",
-            "schema": {
-                "fields": [
-                    field(
-                        "issue_id",
-                        "string",
-                        "Issue id.",
-                        required=True,
-                        unique=True,
-                        pattern=id_pattern,
-                    ),
-                    field("label", "string", "Short label.", required=True),
-                    field("category", "string", "Category."),
-                    field("description", "string", "What is negotiated."),
-                    field(
-                        "low_label",
-                        "string",
-                        "What 0 means (Ukraine's maximal stated aim).",
-                        required=True,
-                    ),
-                    field(
-                        "high_label",
-                        "string",
-                        "What 100 means (Russia's maximal stated aim).",
-                        required=True,
-                    ),
-                    field("order", "integer", "Display order.", minimum=1),
-                ],
-                "primaryKey": ["issue_id"],
-            },
-        },
-        {
-            "name": "scale_anchors",
-            "path": "scale_anchors.csv",
-            "schema": {
-                "fields": [
-                    field("issue_id", "string", "Issue.", required=True),
-                    field(
-                        "value",
-                        "number",
-                        "Point on the 0-100 scale.",
-                        required=True,
-                        minimum=0,
-                        maximum=100,
-                    ),
-                    field("label", "string", "The situation this value stands for.", required=True),
-                ],
-                "primaryKey": ["issue_id", "value"],
-                "foreignKeys": [
-                    {
-                        "fields": ["issue_id"],
-                        "reference": {"resource": "issues", "fields": ["issue_id"]},
-                    }
-                ],
-            },
-        },
-        {
-            "name": "events",
-            "path": "events.csv",
-            "schema": {
-                "fields": [
-                    field(
-                        "event_id", "string", "Event id (date-slug).", required=True, unique=True
-                    ),
-                    field(
-                        "date",
-                        "date",
-                        "Date (first day where the event spans days).",
-                        required=True,
-                    ),
-                    field(
-                        "date_precision",
-                        "string",
-                        "Precision of the date.",
-                        enum=["day", "month", "year"],
-                    ),
-                    field("name", "string", "Event name.", required=True),
-                    field("venue", "string", "Venue."),
-                    field(
-                        "kind",
-                        "string",
-                        "Kind of event.",
-                        required=True,
-                        enum=[
-                            "talks_round",
-                            "proposal",
-                            "statement",
-                            "summit",
-                            "agreement",
-                            "draft",
-                        ],
-                    ),
-                    field("description", "string", "Description."),
-                ],
-                "primaryKey": ["event_id"],
-            },
-        },
-        {
-            "name": "sources",
-            "path": "sources.csv",
-            "schema": {
-                "fields": [
-                    field(
-                        "source_id",
-                        "string",
-                        "Source id (src_ + hash of the URL).",
-                        required=True,
-                        unique=True,
-                    ),
-                    field(
-                        "title",
-                        "string",
-                        "Headline as seen, or a description where none was seen.",
-                        required=True,
-                    ),
-                    field(
-                        "publisher", "string", "Outlet actually hosting the page (domain level)."
-                    ),
-                    field(
-                        "url",
-                        "string",
-                        "Address of the stored page; empty only for a bundled document.",
-                    ),
-                    field("published", "date", "Publication date where it could be seen."),
-                    field(
-                        "source_type",
-                        "string",
-                        "Kind of source.",
-                        required=True,
-                        enum=["official", "leak", "media", "analyst"],
-                    ),
-                    field(
-                        "language",
-                        "string",
-                        "ISO 639-1 language of the page.",
-                        pattern="^[a-z]{2}$",
-                    ),
-                    field(
-                        "publisher_kind",
-                        "string",
-                        "Extra: what kind of publisher hosts the page.",
-                        enum=[
-                            "official",
-                            "state_media",
-                            "news_outlet",
-                            "aggregator",
-                            "mirror",
-                            "proxy_copy",
-                            "opinion",
-                            "analyst",
-                        ],
-                    ),
-                    field(
-                        "is_mirror",
-                        "boolean",
-                        "Extra: page is a mirror or proxy copy, not the original outlet.",
-                    ),
-                    field(
-                        "bundled_document",
-                        "string",
-                        "Extra: path of a bundled document where url is empty.",
-                    ),
-                ],
-                "primaryKey": ["source_id"],
-            },
-        },
-        {
-            "name": "positions",
-            "path": "positions.csv",
-            "schema": {
-                "fields": [
-                    field(
-                        "position_id", "string", "Position id (stable).", required=True, unique=True
-                    ),
-                    field(
-                        "date",
-                        "date",
-                        "Date of the statement or meeting (drafts: drafting date).",
-                        required=True,
-                    ),
-                    field("event_id", "string", "Event."),
-                    field("actor_id", "string", "Actor.", required=True),
-                    field("issue_id", "string", "Issue.", required=True),
-                    field(
-                        "stance",
-                        "string",
-                        "Kind of statement.",
-                        enum=[
-                            "demand",
-                            "counter",
-                            "offer",
-                            "proposal",
-                            "red_line",
-                            "concession",
-                            "rejection",
-                            "agreement",
-                        ],
-                    ),
-                    field(
-                        "value",
-                        "number",
-                        "Code on the issue's 0-100 scale.",
-                        required=True,
-                        minimum=0,
-                        maximum=100,
-                    ),
-                    field(
-                        "value_low",
-                        "number",
-                        "Lower end of the coding range.",
-                        minimum=0,
-                        maximum=100,
-                    ),
-                    field(
-                        "value_high",
-                        "number",
-                        "Upper end of the coding range.",
-                        minimum=0,
-                        maximum=100,
-                    ),
-                    field(
-                        "salience",
-                        "number",
-                        "Salience where a source states it.",
-                        minimum=0,
-                        maximum=1,
-                    ),
-                    field("amount", "number", "A quantity the position names.", minimum=0),
-                    field("unit", "string", "Unit of amount."),
-                    field(
-                        "status",
-                        "string",
-                        "Provenance status.",
-                        required=True,
-                        enum=["asserted", "reported", "disputed", "unverified"],
-                    ),
-                    field("summary", "string", "Neutral paraphrase.", required=True),
-                    field("quote", "string", "Verbatim excerpt of the source (at most 60 words)."),
-                    field("source_id", "string", "Source.", required=True),
-                    field(
-                        "confidence",
-                        "string",
-                        "Confidence in the row.",
-                        enum=["high", "medium", "low"],
-                    ),
-                    field("scale_note", "string", "Extra: the coder's reason for the code."),
-                    field(
-                        "lead_grade",
-                        "string",
-                        "Extra: grade of the research lead (yes, yes-lowconf, UNVERIFIED).",
-                    ),
-                ],
-                "primaryKey": ["position_id"],
-                "foreignKeys": [
-                    {
-                        "fields": ["event_id"],
-                        "reference": {"resource": "events", "fields": ["event_id"]},
-                    },
-                    {
-                        "fields": ["actor_id"],
-                        "reference": {"resource": "actors", "fields": ["actor_id"]},
-                    },
-                    {
-                        "fields": ["issue_id"],
-                        "reference": {"resource": "issues", "fields": ["issue_id"]},
-                    },
-                    {
-                        "fields": ["source_id"],
-                        "reference": {"resource": "sources", "fields": ["source_id"]},
-                    },
-                ],
-            },
-        },
-    ]
+    """datapackage.json: the contract's Table Schemas (from negotiation_lib.schema, so the two
+    cannot drift), this dataset's extra columns and tighter rules, and its metadata."""
+    from negotiation_lib import schema
+    from negotiation_lib.validate import frictionless_schema
+
+    resources = []
+    for table in schema.TABLES:
+        table_schema = frictionless_schema(table)
+        for f in table_schema["fields"]:
+            extra = TIGHTER_CONSTRAINTS.get((table.name, f["name"]))
+            if extra:
+                f.setdefault("constraints", {}).update(extra)
+        table_schema["fields"] += EXTRA_FIELDS.get(table.name, [])
+        resources.append({"name": table.name, "path": table.file, "schema": table_schema})
     for res in resources:
         res.update(
             {
