@@ -51,3 +51,10 @@ def test_readme_cites_the_package_version():
     import negotiation_lib
 
     assert f"(version {negotiation_lib.__version__})" in README
+
+
+def test_citation_file_states_the_package_version():
+    import negotiation_lib
+
+    citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.search(rf"^version: {re.escape(negotiation_lib.__version__)}$", citation, re.M)
