@@ -209,15 +209,20 @@ def test_template_loads_as_an_empty_valid_dataset(tmp_path):
 
 
 def test_template_matches_the_schema_constants():
+    """data/templates is exactly what `init` writes, which is derived from schema.py."""
     from negotiation_lib import schema
-    from negotiation_lib.cli import TEMPLATE_DIR
+    from negotiation_lib.cli import TEMPLATE_DIR, template_files
     from negotiation_lib.validate import frictionless_schema
 
-    meta = json.loads((TEMPLATE_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    files = template_files()
+    for name, text in files.items():
+        assert (TEMPLATE_DIR / name).read_text(encoding="utf-8") == text, (
+            f"data/templates/{name} differs from template_files(); regenerate it from schema.py"
+        )
+    meta = json.loads(files["datapackage.json"])
     resources = {r["name"]: r for r in meta["resources"]}
     assert list(resources) == [t.name for t in schema.TABLES]
     for table in schema.TABLES:
         assert resources[table.name]["path"] == table.file
         assert resources[table.name]["schema"] == frictionless_schema(table)
-        header = (TEMPLATE_DIR / table.file).read_text(encoding="utf-8").strip()
-        assert header.split(",") == list(table.column_names)
+        assert files[table.file].strip().split(",") == list(table.column_names)

@@ -12,7 +12,7 @@ arguments were unusable (no such path or id, DIR not empty, wrong options).
 from __future__ import annotations
 
 import argparse
-import shutil
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +25,7 @@ from .validate import check_dataset, format_problems
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
+# The repository's copy of the template, for readers browsing data/ (init does not need it).
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "templates"
 
 
@@ -118,11 +119,58 @@ def _plain(value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+TEMPLATE_METADATA = {
+    "profile": "tabular-data-package",
+    "name": "my-negotiation",
+    "title": "My negotiation (replace this title)",
+    "version": "0.1.0",
+    "description": (
+        "Positions of the sides in one negotiation, coded on 0-100 issue scales. "
+        "Describe what the dataset covers here."
+    ),
+    "licenses": [
+        {
+            "name": "CC-BY-4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0",
+        }
+    ],
+    "sources": [],
+    "contributors": [],
+}
+
+
+def template_files() -> dict[str, str]:
+    """Return the empty dataset as ``{file name: text}``: ``datapackage.json`` with every
+    table's Table Schema, and each table's CSV holding only its header row. Derived from
+    ``schema.py``; ``data/templates/`` holds the same files (a test keeps them equal)."""
+    from .validate import frictionless_schema
+
+    resources = [
+        {
+            "name": table.name,
+            "path": table.file,
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": table.description,
+            "schema": frictionless_schema(table),
+        }
+        for table in schema.TABLES
+    ]
+    descriptor = {**TEMPLATE_METADATA, "resources": resources}
+    files = {schema.DATAPACKAGE_FILE: json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"}
+    for table in schema.TABLES:
+        files[table.file] = ",".join(table.column_names) + "\n"
+    return files
+
+
 def init_dataset(target: str | Path) -> Path:
-    """Copy the empty template (``data/templates``) to ``target`` and return its path.
+    """Write the empty template (``template_files()``) to ``target`` and return its path.
 
     Raises ``FileExistsError`` when ``target`` exists and is not an empty folder (nothing is
-    changed then) and ``FileNotFoundError`` when the template is missing.
+    changed then).
     """
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -130,18 +178,16 @@ def init_dataset(target: str | Path) -> Path:
             f"{target} already exists and is not an empty folder; "
             "choose a new folder name (nothing was changed)"
         )
-    if not (TEMPLATE_DIR / schema.DATAPACKAGE_FILE).is_file():
-        raise FileNotFoundError(f"the template is missing ({TEMPLATE_DIR})")
     target.mkdir(parents=True, exist_ok=True)
-    for name in [schema.DATAPACKAGE_FILE] + [t.file for t in schema.TABLES]:
-        shutil.copyfile(TEMPLATE_DIR / name, target / name)
+    for name, text in template_files().items():
+        (target / name).write_text(text, encoding="utf-8", newline="\n")
     return target
 
 
 def _init(target: Path) -> int:
     try:
         init_dataset(target)
-    except (FileExistsError, FileNotFoundError) as err:
+    except FileExistsError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     print(
