@@ -46,12 +46,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
-
 # Unit, property, data and browser tests, then every notebook against its stored outputs (strict).
 test: lint $(LAB_OVERRIDES)
 	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest notebooks $(NBVAL_FLAGS)
+	$(BIN)/python scripts/run_notebooks.py --compare   # strict pytest --nbval on notebooks/
 
 # Re-execute every notebook and store normalised outputs: the regression baseline.
 notebooks: $(STAMP)

@@ -31,7 +31,7 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "build" / "bench" / "notebooks.json"
 sys.path.insert(0, str(REPO / "scripts"))
-from run_notebooks import NotebookFailed, execute_notebook, kernel_environment  # noqa: E402
+from run_notebooks import NotebookFailed, execute_notebook, kernel_environment, nbval_args  # noqa: E402
 
 DATASET_ID = "ru-ua-2022-2026"
 STARTUP_CELLS = {
@@ -113,12 +113,7 @@ def bench_nbval(paths: list[Path]) -> dict:
         sys.executable,
         "-m",
         "pytest",
-        "--nbval",
-        "--nbval-current-env",
-        "--nbval-sanitize-with",
-        str(REPO / "tests" / "nbval_sanitize.cfg"),
-        "-p",
-        "no:randomly",
+        *nbval_args(),
         "-p",
         "no:cacheprovider",
         "-q",

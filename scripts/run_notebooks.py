@@ -3,6 +3,7 @@
     python scripts/run_notebooks.py                   # every notebooks/*.ipynb, sorted
     python scripts/run_notebooks.py notebooks/02-x.ipynb
     python scripts/run_notebooks.py --check           # execute, write nothing, exit 1 if stale
+    python scripts/run_notebooks.py --compare         # strict pytest --nbval (as make test does)
 
 Each notebook runs in a fresh kernel of this interpreter's environment (kernel name `python3`,
 resolved to the running Python like `pytest --nbval-current-env`, so a stray user kernelspec
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -152,6 +154,27 @@ def run_notebook(path: Path, *, check: bool, timeout: int) -> bool:
     return False
 
 
+def nbval_args() -> list[str]:
+    """The pytest arguments that compare notebooks with their stored outputs: strict nbval in
+    this interpreter's environment, sanitising only tests/nbval_sanitize.cfg's patterns."""
+    sanitize = REPO_ROOT / "tests" / "nbval_sanitize.cfg"
+    return [
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(sanitize),
+        "-p",
+        "no:randomly",
+    ]
+
+
+def compare_notebooks(paths: list[Path]) -> int:
+    """Run strict nbval over ``paths`` (as `make test` does) and return pytest's exit code."""
+    command = [sys.executable, "-m", "pytest", *nbval_args(), *map(str, paths)]
+    # the kernels nbval starts inherit this environment (hash seed, renderer)
+    return subprocess.call(command, cwd=REPO_ROOT, env=kernel_environment())
+
+
 def default_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -165,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         help="execute but write nothing; exit 1 if a stored notebook differs from a fresh run",
     )
     parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="execute nothing here; compare the stored outputs with strict pytest --nbval",
+    )
+    parser.add_argument(
         "--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds allowed per cell"
     )
     args = parser.parse_args(argv)
@@ -172,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"no notebooks found in {NOTEBOOKS_DIR}", file=sys.stderr)
         return 1
+    if args.compare:
+        return compare_notebooks(paths)
     failures: list[str] = []
     stale: list[Path] = []
     for path in paths:

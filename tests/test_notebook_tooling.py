@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import os
 import shutil
 import struct
 import subprocess
@@ -171,28 +170,21 @@ def test_runner_retries_a_kernel_that_never_answers(
 # nbval, run as the test suite runs it, on a copy of the fixture next to the root conftest.py.
 
 
-def _run_nbval(directory) -> subprocess.CompletedProcess:
+def _run_nbval(directory, runner) -> subprocess.CompletedProcess:
     shutil.copy(REPO_ROOT / "conftest.py", directory / "conftest.py")
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    env.pop("PLOTLY_RENDERER", None)
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            "--nbval",
-            "--nbval-current-env",
-            "--nbval-sanitize-with",
-            str(REPO_ROOT / "tests" / "nbval_sanitize.cfg"),
-            "-p",
-            "no:randomly",
+            *runner.nbval_args(),
             "-p",
             "no:cacheprovider",
             "-q",
             str(directory),
         ],
         cwd=directory,
-        env=env,
+        env=runner.kernel_environment(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -225,9 +217,9 @@ def _alter_printed_text(nb):
     nb.cells[PRINT_CELL].outputs[0].text = "largest gap: 80.1 on alpha\n"
 
 
-def test_nbval_passes_on_the_stored_fixture(tmp_path):
+def test_nbval_passes_on_the_stored_fixture(tmp_path, runner):
     shutil.copy(FIXTURE, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path)
+    result = _run_nbval(tmp_path, runner)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "5 passed" in result.stdout
 
@@ -235,16 +227,16 @@ def test_nbval_passes_on_the_stored_fixture(tmp_path):
 @pytest.mark.parametrize(
     "alter", [_alter_table, _alter_figure_value, _alter_figure_title, _alter_printed_text]
 )
-def test_nbval_fails_when_a_compared_output_changes(tmp_path, alter):
+def test_nbval_fails_when_a_compared_output_changes(tmp_path, alter, runner):
     nb = _fixture()
     alter(nb)
     nbformat.write(nb, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path)
+    result = _run_nbval(tmp_path, runner)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed, 4 passed" in result.stdout, result.stdout
 
 
-def test_nbval_ignores_last_bit_float_noise_in_figures(tmp_path):
+def test_nbval_ignores_last_bit_float_noise_in_figures(tmp_path, runner):
     nb = _fixture()
     trace = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]
     trace["y"]["bdata"] = _scaled_bdata(trace["y"]["bdata"], 1 + 4e-16)
@@ -253,7 +245,7 @@ def test_nbval_ignores_last_bit_float_noise_in_figures(tmp_path):
         != _fixture().cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]["y"]["bdata"]
     )
     nbformat.write(nb, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path)
+    result = _run_nbval(tmp_path, runner)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

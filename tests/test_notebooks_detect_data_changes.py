@@ -2,7 +2,6 @@
 the bundled dataset and the notebooks that show it must fail under nbval."""
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
@@ -10,11 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = "ru-ua-2022-2026"
-NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
 
 
-def run_nbval(notebook: str, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NEGOTIATION_LIB_DATA": str(data_dir), "PYTHONHASHSEED": "0"}
+def run_nbval(runner, notebook: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = runner.kernel_environment({"NEGOTIATION_LIB_DATA": str(data_dir)})
     return subprocess.run(
         [
             sys.executable,
@@ -22,10 +20,8 @@ def run_nbval(notebook: str, data_dir: Path) -> subprocess.CompletedProcess:
             "pytest",
             "-q",
             "-p",
-            "no:randomly",
-            "-p",
             "no:cacheprovider",
-            *NBVAL,
+            *runner.nbval_args(),
             f"notebooks/{notebook}",
         ],
         cwd=ROOT,
@@ -36,7 +32,8 @@ def run_nbval(notebook: str, data_dir: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_changing_one_coded_value_fails_the_gap_notebook(tmp_path):
+def test_changing_one_coded_value_fails_the_gap_notebook(tmp_path, script_module):
+    runner = script_module("run_notebooks")
     data_dir = tmp_path / "data"
     shutil.copytree(ROOT / "data" / DATASET, data_dir / DATASET)
     positions = data_dir / DATASET / "positions.csv"
@@ -52,8 +49,8 @@ def test_changing_one_coded_value_fails_the_gap_notebook(tmp_path):
         writer.writeheader()
         writer.writerows(rows)
 
-    unchanged = run_nbval("03-gap-explorer.ipynb", ROOT / "data")
+    unchanged = run_nbval(runner, "03-gap-explorer.ipynb", ROOT / "data")
     assert unchanged.returncode == 0, unchanged.stdout[-2000:]
-    changed = run_nbval("03-gap-explorer.ipynb", data_dir)
+    changed = run_nbval(runner, "03-gap-explorer.ipynb", data_dir)
     assert changed.returncode != 0, "nbval passed although a coded value changed"
     assert "Cell outputs differ" in changed.stdout
