@@ -205,31 +205,45 @@ class _Problems:
 # Reading files
 
 
-def _read_descriptor(path: Path, problems: _Problems) -> dict[str, Any] | None:
-    name = schema.DATAPACKAGE_FILE
+def _read_utf8(
+    label: str, path: Path, problems: _Problems, *, missing: str, empty: str
+) -> bytes | None:
+    """The file's bytes without a byte-order mark, or None after recording why they are
+    unusable (missing, unreadable, empty or blank, not UTF-8)."""
     if not path.is_file():
-        problems.add(
-            name,
-            "missing_file",
-            f"{path} does not exist: a dataset folder needs a datapackage.json "
-            "(copy data/templates/datapackage.json or run `python -m negotiation_lib init DIR`)",
-        )
+        problems.add(label, "missing_file", missing)
         return None
     try:
         raw = path.read_bytes()
     except OSError as err:
-        problems.add(name, "missing_file", f"{name} could not be read: {err.strerror}")
+        problems.add(label, "missing_file", f"{label} could not be read: {err.strerror}")
         return None
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
-    if not raw.strip():
-        problems.add(name, "empty_file", f"{name} is empty: it must hold a JSON object")
+    if not raw or raw.isspace():
+        problems.add(label, "empty_file", empty)
         return None
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")  # only to check; callers read the bytes
     except UnicodeDecodeError as err:
-        problems.add(name, "encoding", _encoding_message(name, raw, err))
+        problems.add(label, "encoding", _encoding_message(label, raw, err))
         return None
+    return raw
+
+
+def _read_descriptor(path: Path, problems: _Problems) -> dict[str, Any] | None:
+    name = schema.DATAPACKAGE_FILE
+    raw = _read_utf8(
+        name,
+        path,
+        problems,
+        missing=f"{path} does not exist: a dataset folder needs a datapackage.json "
+        "(copy data/templates/datapackage.json or run `python -m negotiation_lib init DIR`)",
+        empty=f"{name} is empty: it must hold a JSON object",
+    )
+    if raw is None:
+        return None
+    text = raw.decode("utf-8")
     try:
         meta = json.loads(text)
     except json.JSONDecodeError as err:
@@ -341,23 +355,14 @@ def _read_csv(
     ``float_columns`` may be parsed as numbers by the CSV parser itself (fast path); when any
     of their cells is not a number the whole file is read as text instead.
     """
-    if not path.is_file():
-        problems.add(label, "missing_file", f"{label} does not exist (looked for {path})")
-        return None
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        problems.add(label, "missing_file", f"{label} could not be read: {err.strerror}")
-        return None
-    if raw.startswith(_UTF8_BOM):
-        raw = raw[len(_UTF8_BOM) :]
-    if not raw or raw.isspace():
-        problems.add(label, "empty_file", f"{label} is empty: it needs at least its header row")
-        return None
-    try:
-        raw.decode("utf-8")  # only to check; pandas reads the bytes
-    except UnicodeDecodeError as err:
-        problems.add(label, "encoding", _encoding_message(label, raw, err))
+    raw = _read_utf8(
+        label,
+        path,
+        problems,
+        missing=f"{label} does not exist (looked for {path})",
+        empty=f"{label} is empty: it needs at least its header row",
+    )
+    if raw is None:
         return None
     head = raw[: 1 << 16].decode("utf-8", errors="ignore")
     try:
