@@ -15,7 +15,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS_DIR = REPO_ROOT / "scripts"
-FIXTURE_NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_NOTEBOOKS = FIXTURES / "notebooks"
 
 
 def load_script(name: str) -> ModuleType:
@@ -35,3 +36,31 @@ def load_script(name: str) -> ModuleType:
 def script_module():
     """`script_module("build_report")` imports scripts/build_report.py (scripts/ is no package)."""
     return load_script
+
+
+# Datasets most test modules read; module scope, so a test that changes a frame affects no other
+# module.
+
+
+@pytest.fixture(scope="module")
+def mini():
+    """tests/fixtures/mini: small, with gaps worked out by hand."""
+    import negotiation_lib as nl
+
+    return nl.load(FIXTURES / "mini")
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """tests/fixtures/hostile: markup, Cyrillic and typographic quotes in every text field."""
+    import negotiation_lib as nl
+
+    return nl.load(FIXTURES / "hostile")
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    """The bundled Russia–Ukraine dataset."""
+    import negotiation_lib as nl
+
+    return nl.load("ru-ua-2022-2026")

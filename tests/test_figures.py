@@ -6,27 +6,14 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import negotiation_lib as nl
 from negotiation_lib import figures, gaps, views
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 ALLOWED_TAGS = {"<br>", "<b>", "</b>", "<i>", "</i>"}
 KINDS = ["positions", "gap", "heatmap", "snapshot", "movement", "third_party"]
-
-
-@pytest.fixture(scope="module")
-def hostile():
-    return nl.load(HOSTILE)
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return nl.load("ru-ua-2022-2026")
 
 
 def all_figures(neg):

@@ -14,18 +14,12 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from fixtures.edit import MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import negotiation_lib as nl
 
 T = pd.Timestamp
-
-
-@pytest.fixture(scope="module")
-def mini():
-    return nl.load(MINI)
 
 
 # ---------------------------------------------------------------- hand-computed

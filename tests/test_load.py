@@ -12,11 +12,6 @@ from fixtures.edit import MINI, append_row, copy_fixture, drop_column
 import negotiation_lib as nl
 
 
-@pytest.fixture(scope="module")
-def mini():
-    return nl.load(MINI)
-
-
 def test_load_folder_and_datapackage_path_agree(mini):
     other = nl.load(MINI / "datapackage.json")
     for name, frame in mini.tables.items():

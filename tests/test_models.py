@@ -7,14 +7,8 @@ On 2022-03-15 in the mini fixture: i1 has A 20 (no salience: 1), M 50 (1), B 80 
 from __future__ import annotations
 
 import pytest
-from fixtures.edit import MINI
 
 import negotiation_lib as nl
-
-
-@pytest.fixture(scope="module")
-def mini():
-    return nl.load(MINI)
 
 
 def test_salience_weighted(mini):

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import negotiation_lib as nl
 from negotiation_lib import gaps, views
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
-
-
-@pytest.fixture(scope="module")
-def hostile():
-    return nl.load(HOSTILE)
 
 
 def test_escape_and_wrap_leave_no_markup():

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import ipywidgets
 import pandas as pd
 import pytest
 
-import negotiation_lib as nl
 from negotiation_lib import figures, gaps, views, widgets
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-
-
-@pytest.fixture(scope="module")
-def hostile():
-    return nl.load(HOSTILE)
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return nl.load("ru-ua-2022-2026")
 
 
 def shown_figure(explorer) -> dict | None:
