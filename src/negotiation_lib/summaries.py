@@ -168,11 +168,11 @@ def summarize(neg) -> pd.DataFrame:
 
 
 def movement_summary(neg, *, actors: Iterable[str], start=None, end=None) -> pd.DataFrame:
-    """Return one row per actor: on how many issues it moved toward each other listed actor,
-    away from it, or did not move, between ``start`` and ``end``. Columns ``actor``,
-    ``toward``, ``moved``, ``issues_compared``, ``toward_issues`` (the count of issues on
-    which the actor moved toward that other actor's position at ``start``), ``away_issues``,
-    ``unmoved_issues``."""
+    """Return one row per (actor, other listed actor): on how many issues the actor moved toward
+    the other's position at ``start``, away from it, or did not move, between ``start`` and
+    ``end`` (``toward`` as ``compute_movement`` decides it). Columns ``actor``, ``toward`` (the
+    other actor), ``issues_compared`` (issues where both values are known), ``toward_issues``,
+    ``away_issues``, ``unmoved_issues``."""
     from .gaps import compute_movement
 
     actors = list(actors)
@@ -180,12 +180,11 @@ def movement_summary(neg, *, actors: Iterable[str], start=None, end=None) -> pd.
     for actor in actors:
         others = [a for a in actors if a != actor]
         moves = compute_movement(neg, actor, start=start, end=end, others=others)
-        moves = moves[moves["other_actor"].isin(others) & moves["gap_before"].notna()]
-        moves = moves[moves["gap_after"].notna()]
+        moves = moves[moves["other_actor"].isin(others) & moves["toward"].notna()]
         for other in others:
             pair = moves[moves["other_actor"] == other]
-            moved = pair["change"].fillna(0) != 0
-            toward = pair["gap_after"] < pair["gap_before"]
+            moved = pair["change"] != 0
+            toward = pair["toward"].astype(bool)  # compute_movement's rule, not a second one
             rows.append(
                 {
                     "actor": actor,
