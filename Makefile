@@ -59,9 +59,10 @@ notebooks: $(STAMP)
 report: $(STAMP)
 	$(BIN)/python scripts/build_report.py
 
-# Rebuild the bundled dataset, its verification log and codebook from scripts/ru_ua_inputs/.
+# Rebuild the bundled datasets, their verification logs and codebooks from scripts/*_inputs/.
 data: $(STAMP)
 	$(BIN)/python scripts/build_dataset.py
+	$(BIN)/python scripts/build_iran_dataset.py
 
 # Speed and memory, printed as ratios and scaling curves (results also in build/bench/*.json).
 bench: $(STAMP)

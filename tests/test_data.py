@@ -1,4 +1,7 @@
-"""The bundled dataset ``ru-ua-2022-2026``: contract, provenance, id stability, no drift.
+"""The bundled datasets: contract, provenance, id stability, no drift.
+
+Checks that hold for every bundled dataset are parametrized over ``DATASETS`` (fixtures
+``folder``, ``t``, ``descriptor``); dataset-specific checks use ``ru_t`` / ``iran_t``.
 
 These tests read the committed CSV files directly (csv module, no library code) so that a
 library bug cannot hide a data problem, and then check that the library loads the same data.
@@ -24,21 +27,38 @@ TABLES = ("actors", "issues", "scale_anchors", "events", "sources", "positions")
 MAX_QUOTE_WORDS = 60
 SEED_EVENT = "2025-06-02-istanbul-2"
 SEED_SOURCE = "src_seed_scoophub_2025_06_02"
+IRAN_ID = "iran-nuclear-2013-2015"
+DATASETS = (DATASET_ID, IRAN_ID)
 
 
-def read(name: str) -> list[dict[str, str]]:
-    with open(FOLDER / f"{name}.csv", encoding="utf-8", newline="") as fh:
+def read(name: str, folder: Path = FOLDER) -> list[dict[str, str]]:
+    with open(folder / f"{name}.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
+@pytest.fixture(scope="module", params=DATASETS)
+def folder(request) -> Path:
+    return DATA / request.param
+
+
 @pytest.fixture(scope="module")
-def t() -> dict[str, list[dict[str, str]]]:
+def t(folder) -> dict[str, list[dict[str, str]]]:
+    return {name: read(name, folder) for name in TABLES}
+
+
+@pytest.fixture(scope="module")
+def ru_t() -> dict[str, list[dict[str, str]]]:
     return {name: read(name) for name in TABLES}
 
 
 @pytest.fixture(scope="module")
-def descriptor() -> dict:
-    return json.loads((FOLDER / "datapackage.json").read_text(encoding="utf-8"))
+def iran_t() -> dict[str, list[dict[str, str]]]:
+    return {name: read(name, DATA / IRAN_ID) for name in TABLES}
+
+
+@pytest.fixture(scope="module")
+def descriptor(folder) -> dict:
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 
 
 def by_id(rows, key):
@@ -48,10 +68,10 @@ def by_id(rows, key):
 # --------------------------------------------------------------- package and library
 
 
-def test_frictionless_validate_passes():
+def test_frictionless_validate_passes(folder):
     from frictionless import validate
 
-    report = validate(str(FOLDER / "datapackage.json"))
+    report = validate(str(folder / "datapackage.json"))
     errors = [err.message for task in report.tasks for err in task.errors] + [
         err.message for err in report.errors
     ]
@@ -79,19 +99,19 @@ def test_library_loads_the_same_rows(t, descriptor):
     nl = pytest.importorskip("negotiation_lib", reason="library not importable")
     if not hasattr(nl, "load"):
         pytest.skip("negotiation_lib.load not written yet")
-    neg = nl.load(DATASET_ID)
+    neg = nl.load(descriptor["name"])
     assert neg.meta["version"] == descriptor["version"]
     for name in TABLES:
         assert len(getattr(neg, name)) == len(t[name]), name
     assert list(neg.positions["position_id"]) == [r["position_id"] for r in t["positions"]]
-    problems = nl.validate(DATASET_ID)
+    problems = nl.validate(descriptor["name"])
     assert problems.empty, problems.to_string()
 
 
 def test_bundled_dataset_is_listed_with_its_version(t, descriptor):
     nl = pytest.importorskip("negotiation_lib", reason="library not importable")
     listed = nl.list_datasets()
-    row = listed[listed["id"] == DATASET_ID]
+    row = listed[listed["id"] == descriptor["name"]]
     assert len(row) == 1
     assert row["version"].iloc[0] == descriptor["version"]
 
@@ -99,7 +119,8 @@ def test_bundled_dataset_is_listed_with_its_version(t, descriptor):
 # --------------------------------------------------------------- scope of the dataset
 
 
-def test_actors_roles_and_colours(t):
+def test_actors_roles_and_colours(ru_t):
+    t = ru_t
     actors = by_id(t["actors"], "actor_id")
     assert {"RU", "UA", "US", "EU", "CN", "TR"} <= set(actors)
     assert actors["RU"]["role"] == "party"
@@ -111,7 +132,8 @@ def test_actors_roles_and_colours(t):
     assert len(set(colours)) == len(colours), "every actor needs its own colour"
 
 
-def test_minimum_sizes(t):
+def test_minimum_sizes(ru_t):
+    t = ru_t
     assert len(t["issues"]) >= 15
     assert len(t["events"]) >= 40
     assert len(t["positions"]) >= 150
@@ -196,10 +218,10 @@ def test_mirror_pages_are_flagged(t):
             assert "mirror" in s["publisher"], s["source_id"]
 
 
-def test_every_quote_was_seen_somewhere(t):
+def test_every_quote_was_seen_somewhere(t, folder):
     """Each kept quote has at least one check that found it (excerpts, pages or seed file)."""
     log: dict[str, list[dict[str, str]]] = {}
-    for row in read("verification"):
+    for row in read("verification", folder):
         log.setdefault(row["position_id"], []).append(row)
     for p in t["positions"]:
         checks = log.get(p["position_id"], [])
@@ -208,9 +230,9 @@ def test_every_quote_was_seen_somewhere(t):
             assert any(c["found"] == "yes" for c in checks), p["position_id"]
 
 
-def test_verification_log_is_well_formed(t):
+def test_verification_log_is_well_formed(t, folder):
     ids = {p["position_id"] for p in t["positions"]}
-    for row in read("verification"):
+    for row in read("verification", folder):
         assert row["position_id"] in ids
         assert row["checked_against"] in {"excerpts-file", "pages-corpus", "seed-file"}
         assert row["found"] in {"yes", "no", "partial", "not-run"}
@@ -218,10 +240,10 @@ def test_verification_log_is_well_formed(t):
             assert row["matched_url"].startswith("http"), row
 
 
-def test_quotes_not_found_in_stored_pages_are_at_most_medium(t):
+def test_quotes_not_found_in_stored_pages_are_at_most_medium(t, folder):
     """A quote that every pages-corpus search missed rests on the excerpts file alone."""
     pages: dict[str, set[str]] = {}
-    for row in read("verification"):
+    for row in read("verification", folder):
         if row["checked_against"] == "pages-corpus":
             pages.setdefault(row["position_id"], set()).add(row["found"])
     for p in t["positions"]:
@@ -230,8 +252,8 @@ def test_quotes_not_found_in_stored_pages_are_at_most_medium(t):
             assert p["confidence"] in {"medium", "low"}, p["position_id"]
 
 
-def test_verification_rounds_are_recorded():
-    rounds = {row["round"] for row in read("verification")}
+def test_verification_rounds_are_recorded(folder):
+    rounds = {row["round"] for row in read("verification", folder)}
     assert rounds, "verification.csv is empty"
     assert all(r.isdigit() and int(r) >= 1 for r in rounds), rounds
 
@@ -245,7 +267,8 @@ def test_low_confidence_for_unverified_rows(t):
 # --------------------------------------------------------------- the seed round
 
 
-def test_seed_round_covers_the_memorandum_the_roadmap_and_what_was_agreed(t):
+def test_seed_round_covers_the_memorandum_the_roadmap_and_what_was_agreed(ru_t):
+    t = ru_t
     seed = [p for p in t["positions"] if p["event_id"] == SEED_EVENT]
     russia = {p["issue_id"] for p in seed if p["actor_id"] == "RU"}
     assert {
@@ -277,7 +300,8 @@ def test_seed_round_covers_the_memorandum_the_roadmap_and_what_was_agreed(t):
     assert any(p["source_id"] == SEED_SOURCE for p in seed)
 
 
-def test_conflicting_children_counts_are_kept_apart(t):
+def test_conflicting_children_counts_are_kept_apart(ru_t):
+    t = ru_t
     seed = [
         p
         for p in t["positions"]
@@ -292,24 +316,24 @@ def test_conflicting_children_counts_are_kept_apart(t):
 # --------------------------------------------------------------- stability and drift
 
 
-def test_released_ids_never_disappear(t):
+def test_released_ids_never_disappear(t, folder):
     current = {f"positions:{p['position_id']}" for p in t["positions"]}
     current |= {f"events:{e['event_id']}" for e in t["events"]}
     current |= {f"sources:{s['source_id']}" for s in t["sources"]}
-    lines = (FOLDER / "released_ids.txt").read_text(encoding="utf-8").splitlines()
+    lines = (folder / "released_ids.txt").read_text(encoding="utf-8").splitlines()
     released = [ln for ln in lines if ln and not ln.startswith("#")]
     assert released, "released_ids.txt is empty"
     missing = [i for i in released if i not in current]
     assert not missing, f"released ids gone: {missing[:10]}"
 
 
-def test_version_matches_recorded_checksum(descriptor):
+def test_version_matches_recorded_checksum(descriptor, folder):
     """A value changed without a version bump fails here (see versions.json)."""
-    versions = json.loads((FOLDER / "versions.json").read_text(encoding="utf-8"))
+    versions = json.loads((folder / "versions.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256()
     for name in TABLES:
         digest.update(name.encode())
-        digest.update((FOLDER / f"{name}.csv").read_bytes())
+        digest.update((folder / f"{name}.csv").read_bytes())
     assert re.fullmatch(r"\d+\.\d+\.\d+", descriptor["version"])
     assert versions.get(descriptor["version"]) == digest.hexdigest(), (
         "tables differ from the checksum recorded for this version: bump the version"
@@ -318,7 +342,7 @@ def test_version_matches_recorded_checksum(descriptor):
 
 def test_data_readme_line_matches_the_package(t, descriptor):
     text = (DATA / "README.md").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if ln.startswith(f"- `{DATASET_ID}`")]
+    lines = [ln for ln in text.splitlines() if ln.startswith(f"- `{descriptor['name']}`")]
     assert len(lines) == 1
     line = lines[0]
     assert f"version {descriptor['version']}" in line
@@ -336,8 +360,8 @@ def test_every_bundled_dataset_has_a_readme_line():
         assert f"- `{pkg.parent.name}`" in text
 
 
-def test_codebook_documents_every_issue_and_the_version(t, descriptor):
-    codebook = (FOLDER / "README.md").read_text(encoding="utf-8")
+def test_codebook_documents_every_issue_and_the_version(t, descriptor, folder):
+    codebook = (folder / "README.md").read_text(encoding="utf-8")
     assert descriptor["version"] in codebook
     positions = {p["position_id"] for p in t["positions"]}
     for issue in t["issues"]:
@@ -347,3 +371,81 @@ def test_codebook_documents_every_issue_and_the_version(t, descriptor):
     assert examples
     assert examples <= positions
     assert "CC-BY-4.0" in codebook
+
+
+# --------------------------------------------------------------- the Iran nuclear dataset
+
+
+def test_iran_sizes_and_anchored_issues(iran_t):
+    assert len(iran_t["positions"]) >= 120
+    anchors: dict[str, set[float]] = {}
+    for row in iran_t["scale_anchors"]:
+        anchors.setdefault(row["issue_id"], set()).add(float(row["value"]))
+    anchored = [i for i, v in anchors.items() if {0.0, 100.0} <= v and len(v) >= 3]
+    assert len(anchored) >= 10
+    assert "breakout_time" not in anchors, "breakout time is derived, not an issue (codebook)"
+
+
+def test_iran_agreed_texts_are_joint_agreements_covering_what_they_settle(iran_t):
+    actors = by_id(iran_t["actors"], "actor_id")
+    texts = {"JPOA", "LAUSANNE", "JCPOA", "UNSCR2231"}
+    assert {a for a, r in actors.items() if r["role"] == "joint"} == texts
+    for p in iran_t["positions"]:
+        if p["actor_id"] in texts:
+            assert p["stance"] == "agreement", p["position_id"]
+    settled = {
+        p["issue_id"] for p in iran_t["positions"] if p["actor_id"] in {"JCPOA", "UNSCR2231"}
+    }
+    assert settled == {i["issue_id"] for i in iran_t["issues"]}
+    jcpoa = {p["issue_id"] for p in iran_t["positions"] if p["actor_id"] == "JCPOA"}
+    assert len(jcpoa) >= 10
+    assert {"arms_embargo", "ballistic_missiles"} <= settled - jcpoa  # settled in UNSCR 2231
+
+
+def test_iran_and_us_are_coded_on_every_issue_at_several_moments(iran_t):
+    for issue in iran_t["issues"]:
+        for actor in ("IR", "US"):
+            dates = {
+                p["date"]
+                for p in iran_t["positions"]
+                if p["issue_id"] == issue["issue_id"] and p["actor_id"] == actor
+            }
+            assert len(dates) >= 2, (issue["issue_id"], actor)
+
+
+def test_iran_differing_lausanne_readings_are_disputed(iran_t):
+    readings = [p for p in iran_t["positions"] if "reading of the Lausanne" in p["scale_note"]]
+    disputed = [p for p in readings if p["status"] == "disputed"]
+    assert {p["actor_id"] for p in disputed} == {"IR", "US"}
+    for p in disputed:
+        assert "DISPUTED" in p["scale_note"], p["position_id"]
+
+
+def test_iran_quantities_follow_the_anchors(iran_t):
+    """The contract's rule for quantities, recomputed from the CSV files."""
+    curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for a in iran_t["scale_anchors"]:
+        if a["amount"]:
+            curves.setdefault((a["issue_id"], a["unit"]), []).append(
+                (float(a["amount"]), float(a["value"]))
+            )
+    checked = 0
+    for p in iran_t["positions"]:
+        curve = sorted(curves.get((p["issue_id"], p["unit"]), []))
+        if not p["amount"] or not curve:
+            continue
+        x = float(p["amount"])
+        xs, vs = [c[0] for c in curve], [c[1] for c in curve]
+        if x <= xs[0]:
+            expected = vs[0]
+        elif x >= xs[-1]:
+            expected = vs[-1]
+        else:
+            k = next(i for i in range(1, len(xs)) if x <= xs[i])
+            expected = vs[k - 1] + (vs[k] - vs[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1])
+        value = float(p["value"])
+        low = float(p["value_low"] or value)
+        high = float(p["value_high"] or value)
+        assert abs(value - expected) <= 0.05 or low <= expected <= high, p["position_id"]
+        checked += 1
+    assert checked >= 30

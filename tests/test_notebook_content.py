@@ -22,8 +22,14 @@ def source(cell: dict) -> str:
     return "".join(cell["source"])
 
 
+# Numbers held for notebooks of other issues still in progress; drop each once it is merged.
+RESERVED = {"09", "10"}
+
+
 def test_the_numbered_suite_is_complete():
-    assert [p.name[:2] for p in NUMBERED] == [f"{n:02d}" for n in range(len(NUMBERED))]
+    numbers = [p.name[:2] for p in NUMBERED]
+    expected = [f"{n:02d}" for n in range(int(numbers[-1]) + 1)]
+    assert numbers == [n for n in expected if n in numbers or n not in RESERVED]
     assert len(NUMBERED) >= 9
 
 

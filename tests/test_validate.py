@@ -420,6 +420,98 @@ def test_text_in_a_number_column(tmp_path, bad):
     only_problem(folder, table="positions.csv", row=6, column="salience", rule="type", value=bad)
 
 
+# ---------------------------------------------------------------- quantities
+
+
+def with_quantity_anchors(tmp_path) -> Path:
+    """The mini fixture with amounts on issue i2's anchors (troops: 200000 -> 0, 85000 -> 40,
+    10000 -> 100); p5 (row 6) names 85000 troops at value 40, exactly on an anchor."""
+    folder = copy_fixture(tmp_path)
+    (folder / "scale_anchors.csv").write_text(
+        "issue_id,value,label,amount,unit\n"
+        "i1,0,All land to A,,\n"
+        "i1,50,Line of contact,,\n"
+        "i1,100,All land to B,,\n"
+        "i2,0,No cap,200000,troops\n"
+        "i2,40,Cap at 85000,85000,troops\n"
+        "i2,100,Tight cap,10000,troops\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_quantity_on_an_anchor_is_valid(tmp_path):
+    assert nl.validate(with_quantity_anchors(tmp_path)).empty
+
+
+def test_quantity_value_off_the_anchors_names_the_expected_value(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "value", "45")
+    got = only_problem(
+        folder, table="positions.csv", row=6, column="value", rule="quantity", value="45"
+    )
+    assert "interpolates to value 40" in got["message"]
+    assert "85000 troops" in got["message"]
+
+
+def test_quantity_between_anchors_is_interpolated(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "amount", "142500")  # halfway from 85000 to 200000
+    set_cell(folder, "positions.csv", 6, "value", "20")
+    assert nl.validate(folder).empty
+    set_cell(folder, "positions.csv", 6, "value", "25")
+    got = only_problem(folder, table="positions.csv", row=6, rule="quantity", value="25")
+    assert "interpolates to value 20 " in got["message"]
+
+
+def test_quantity_beyond_the_last_anchor_takes_its_value(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "amount", "500000")
+    set_cell(folder, "positions.csv", 6, "value", "0")
+    assert nl.validate(folder).empty
+
+
+def test_quantity_rounded_to_one_decimal_passes(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "amount", "100000")  # 40 - 40 * 15000 / 115000
+    set_cell(folder, "positions.csv", 6, "value", "34.8")
+    assert nl.validate(folder).empty
+
+
+def test_quantity_range_containing_the_expected_value_passes(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "value", "45")
+    set_cell(folder, "positions.csv", 6, "value_low", "35")
+    set_cell(folder, "positions.csv", 6, "value_high", "50")
+    assert nl.validate(folder).empty
+    set_cell(folder, "positions.csv", 6, "value_low", "42")
+    only_problem(folder, table="positions.csv", row=6, rule="quantity", value="45")
+
+
+def test_quantity_in_another_unit_is_not_checked(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "value", "45")
+    set_cell(folder, "positions.csv", 6, "unit", "tanks")
+    assert nl.validate(folder).empty
+
+
+def test_every_quantity_problem_is_reported_at_once(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    set_cell(folder, "positions.csv", 6, "value", "45")
+    set_cell(folder, "positions.csv", 7, "amount", "10000")  # p6: value 60, anchor says 100
+    set_cell(folder, "positions.csv", 7, "unit", "troops")
+    problems = nl.validate(folder)
+    assert list(problems["row"]) == [6, 7]
+    assert set(problems["rule"]) == {"quantity"}
+    assert "interpolates to value 100 " in problems["message"].iloc[1]
+
+
+def test_two_anchors_at_one_amount_with_different_values(tmp_path):
+    folder = with_quantity_anchors(tmp_path)
+    append_row(folder, "scale_anchors.csv", "i2,60,Also 85000,85000,troops")
+    only_problem(folder, table="scale_anchors.csv", row=8, column="amount", rule="quantity")
+
+
 def test_more_fields_than_header_names_is_reported_not_dropped(tmp_path):
     folder = copy_fixture(tmp_path)
     text = (folder / "actors.csv").read_text(encoding="utf-8")

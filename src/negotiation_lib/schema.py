@@ -144,6 +144,12 @@ SCALE_ANCHORS = Table(
             description="A point on the issue's scale, 0-100.",
         ),
         Column("label", required=True, description="The situation this value stands for."),
+        Column(
+            "amount",
+            type=NUMBER,
+            description="Optional physical quantity this anchor stands for, e.g. 5060.",
+        ),
+        Column("unit", description="Optional unit of amount, e.g. centrifuges."),
     ),
     primary_key=("issue_id", "value"),
     foreign_keys=(ForeignKey(("issue_id",), "issues", ("issue_id",)),),
@@ -250,6 +256,10 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 CATEGORICAL_COLUMNS: dict[str, tuple[str, ...]] = {
     f"{t.name}.{c.name}": c.enum for t in TABLES for c in t.columns if c.enum is not None
 }
+
+#: A position's value may differ this much from the value its amount interpolates to (so a
+#: value rounded to one decimal passes the quantity rule).
+QUANTITY_TOLERANCE = 0.05
 
 #: Columns of the problems table returned by ``validate`` and carried by ``ValidationError``.
 PROBLEM_COLUMNS = ("table", "row", "column", "rule", "value", "message")

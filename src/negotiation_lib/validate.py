@@ -11,7 +11,7 @@ DataFrame. One problem row is one thing wrong, with columns:
 - ``rule``: a short stable code: ``missing_file``, ``empty_file``, ``encoding``, ``csv``,
   ``json``, ``resource``, ``header``, ``missing_column``, ``required``, ``type``, ``date``,
   ``range``, ``interval``, ``enum``, ``pattern``, ``unique``, ``foreign_key``,
-  ``quote_required``,
+  ``quote_required``, ``quantity``,
 - ``value``: the cell exactly as written (``<NA>`` when there is none),
 - ``message``: what is wrong and how to fix it.
 
@@ -723,6 +723,83 @@ def _check_foreign_keys(
             )
 
 
+def _written(frame: pd.DataFrame, index: Any, column: str) -> str:
+    """A cell as written (a cell the CSV reader parsed as a number is shown without ``.0``)."""
+    cell = frame.at[index, column]
+    return _num(cell) if isinstance(cell, float) and not np.isnan(cell) else str(cell)
+
+
+def _check_quantities(
+    tables: dict[str, tuple[str, pd.DataFrame, dict[str, pd.Series]]], problems: _Problems
+) -> None:
+    """The contract's rule for quantities.
+
+    Anchors of one issue that carry an ``amount`` in one ``unit`` define a piecewise-linear
+    curve from amount to value (flat beyond the first and last anchor). A position on that issue
+    whose ``amount`` is in the same unit must have the value the curve gives (within
+    ``schema.QUANTITY_TOLERANCE``), or a ``value_low``-``value_high`` range that contains it.
+    Two anchors naming the same amount and unit with different values are a problem themselves
+    (and positions in that unit are then not checked against the ambiguous curve).
+    """
+    if "scale_anchors" not in tables or "positions" not in tables:
+        return
+    a_label, a_frame, a_parsed = tables["scale_anchors"]
+    anchors = pd.DataFrame(
+        {
+            "issue_id": a_parsed["issue_id"],
+            "unit": a_parsed["unit"].fillna(""),
+            "amount": a_parsed["amount"],
+            "value": a_parsed["value"],
+        }
+    ).dropna(subset=["issue_id", "amount", "value"])
+    if anchors.empty:
+        return
+    curves: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    for (issue, unit), group in anchors.groupby(["issue_id", "unit"], sort=False):
+        group = group.sort_values(["amount", "value"], kind="stable")
+        clash = group["amount"].duplicated(keep=False) & ~group.duplicated(
+            ["amount", "value"], keep=False
+        )
+        clash &= group["amount"].duplicated(keep="first")
+        for i in group.index[clash]:
+            problems.add(
+                a_label,
+                "quantity",
+                f"issue {issue!r} has two anchors at amount {_num(group.at[i, 'amount'])} "
+                f"{unit} with different values: one amount needs one value",
+                row=int(i) + 2,
+                column="amount",
+                value=_written(a_frame, i, "amount"),
+            )
+        if not clash.any():  # an ambiguous curve checks no position (its anchors are reported)
+            curves[(issue, unit)] = (group["amount"].to_numpy(), group["value"].to_numpy())
+    label, frame, parsed = tables["positions"]
+    value, amount = parsed["value"], parsed["amount"]
+    low = parsed["value_low"].fillna(value)
+    high = parsed["value_high"].fillna(value)
+    unit = parsed["unit"].fillna("")
+    tol = schema.QUANTITY_TOLERANCE
+    for i in frame.index[amount.notna() & value.notna()]:
+        curve = curves.get((parsed["issue_id"][i], unit[i]))
+        if curve is None:
+            continue
+        amounts, values = curve
+        expected = round(float(np.interp(amount[i], amounts, values)), 2)
+        if abs(value[i] - expected) <= tol or low[i] - tol <= expected <= high[i] + tol:
+            continue
+        points = ", ".join(f"{_num(x)} -> {_num(v)}" for x, v in zip(amounts, values, strict=True))
+        problems.add(
+            label,
+            "quantity",
+            f"amount {_num(amount[i])} {unit[i]} on issue {parsed['issue_id'][i]!r} "
+            f"interpolates to value {_num(expected)} between the anchors ({points}); "
+            f"write value {_num(expected)} or a value_low-value_high range containing it",
+            row=int(i) + 2,
+            column="value",
+            value=_written(frame, i, "value"),
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # Whole dataset
 
@@ -770,6 +847,7 @@ def check_dataset(
         problems.extend(found)
         checked[table.name] = (label, frame, parsed)
     _check_foreign_keys(checked, missing_columns, problems)
+    _check_quantities(checked, problems)
     order = [schema.DATAPACKAGE_FILE] + [paths[t.name][0] for t in schema.TABLES]
     result = problems.frame(order)
     if len(result):
