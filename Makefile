@@ -15,7 +15,7 @@ LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint format lock env clean bench notebooks report data
+.PHONY: lab app test lint format lock env clean bench notebooks report data
 
 env: $(STAMP)
 
@@ -37,6 +37,17 @@ $(LAB_OVERRIDES): etc/jupyterlab-overrides.json $(STAMP)
 
 lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/index.ipynb
+
+# The explorers as a Voilà dashboard (no code shown) on 127.0.0.1. DATASET= a bundled id or a
+# dataset folder (default: the first bundled dataset); the page's ?dataset=... overrides it.
+# A dataset that breaks the contract shows its problem table. Ctrl-C stops the server.
+DATASET ?=
+APP_DATASET = $(if $(wildcard $(DATASET)),$(abspath $(DATASET)),$(DATASET))
+APP_FLAGS := --Voila.ip=127.0.0.1 --Voila.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
+	--VoilaConfiguration.show_tracebacks=False
+
+app: $(STAMP)
+	NL_APP_DATASET="$(APP_DATASET)" $(BIN)/voila $(APP_FLAGS) app/explorers.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
