@@ -43,11 +43,13 @@ lab: $(STAMP) $(LAB_OVERRIDES)
 # A dataset that breaks the contract shows its problem table. Ctrl-C stops the server.
 DATASET ?=
 APP_DATASET = $(if $(wildcard $(DATASET)),$(abspath $(DATASET)),$(DATASET))
+# app/jupyter holds the "offline" template: Voilà's lab template without stylesheets from a CDN.
 APP_FLAGS := --Voila.ip=127.0.0.1 --Voila.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
-	--VoilaConfiguration.show_tracebacks=False
+	--template=offline --VoilaConfiguration.show_tracebacks=False
 
 app: $(STAMP)
-	NL_APP_DATASET="$(APP_DATASET)" $(BIN)/voila $(APP_FLAGS) app/explorers.ipynb
+	NL_APP_DATASET="$(APP_DATASET)" JUPYTER_PATH="$(CURDIR)/app/jupyter" \
+	  $(BIN)/voila $(APP_FLAGS) app/explorers.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -141,11 +141,12 @@ def build_app(source: Negotiation | str | os.PathLike[str] | None = None) -> Exp
     try:
         neg = load(source)
     except ValidationError as exc:
+        n = len(exc.problems)
         return ExplorerApp(
             None,
             source=text,
             problems=exc.problems,
-            error=f"{len(exc.problems)} problem(s) in {text}.",
+            error=f"{n} problem{'s' if n != 1 else ''} in {text}.",
         )
     except DatasetNotFoundError as exc:
         return ExplorerApp(None, source=text, error=str(exc))
