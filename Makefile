@@ -48,7 +48,7 @@ APP_FLAGS := --Voila.ip=127.0.0.1 --Voila.port=$(PORT) $(if $(NO_BROWSER),--no-b
 	--template=offline --VoilaConfiguration.show_tracebacks=False
 
 app: $(STAMP)
-	NL_APP_DATASET="$(APP_DATASET)" JUPYTER_PATH="$(CURDIR)/app/jupyter" \
+	NL_APP_DATASET="$(APP_DATASET)" JUPYTER_PATH="$(CURDIR)/app/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH),)" \
 	  $(BIN)/voila $(APP_FLAGS) app/explorers.ipynb
 
 lint: $(STAMP)

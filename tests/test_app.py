@@ -159,3 +159,26 @@ def test_app_notebook_only_calls_build_app():
     ]
     assert code == ["from negotiation_lib.app import build_app", "build_app()"]
     assert all(not cell.get("outputs") for cell in notebook["cells"])
+
+
+def test_valid_dataset_without_positions_says_so(tmp_path):
+    folder = nl.init_dataset(tmp_path / "empty")
+    assert nl.validate(folder).empty
+    app = nl_app.build_app(folder)
+    assert app.neg is None
+    assert app.tabs is None
+    assert "no positions yet" in app.error
+    assert "no positions yet" in html_of(app)
+
+
+def test_an_explorer_that_cannot_be_built_leaves_a_message_in_its_tab(hostile, monkeypatch):
+    def broken(neg):
+        raise ValueError("<b>odd</b> data")
+
+    monkeypatch.setitem(nl_app.TABS, "Position explorer", broken)
+    app = nl_app.build_app(hostile)
+    assert list(app.explorers) == ["Gap explorer", "Evidence browser"]
+    assert app.tabs.titles == ("Gap explorer", "Position explorer", "Evidence browser")
+    page = app.tabs.children[1]
+    assert "cannot show this dataset" in page.value
+    assert "&lt;b&gt;odd&lt;/b&gt;" in page.value

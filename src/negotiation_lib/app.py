@@ -90,17 +90,30 @@ class ExplorerApp(widgets.VBox):
         self.error = error
         self.explorers: dict[str, explorers.Explorer] = {}
         self.tabs: widgets.Tab | None = None
+        if neg is not None and neg.positions.empty:
+            self.neg, neg = None, None
+            self.error = f"{source} is valid but has no positions yet: fill in positions.csv."
         if neg is not None:
-            self.explorers = {title: build(neg) for title, build in TABS.items()}
-            self.tabs = widgets.Tab(
-                children=list(self.explorers.values()), titles=tuple(self.explorers)
-            ).add_class("nl-app-tabs")
+            pages = {title: self._page(build, neg) for title, build in TABS.items()}
+            self.explorers = {t: p for t, p in pages.items() if isinstance(p, explorers.Explorer)}
+            self.tabs = widgets.Tab(children=list(pages.values()), titles=tuple(pages)).add_class(
+                "nl-app-tabs"
+            )
             body = [self.tabs]
         else:
             body = [widgets.HTML(self._problem_html()).add_class("nl-app-problems")]
         header = widgets.HTML(self._header_html()).add_class("nl-app-header")
         super().__init__(children=[header, *body])
         self.add_class("nl-app")
+
+    @staticmethod
+    def _page(build, neg) -> widgets.Widget:
+        """The explorer, or a message saying why it could not be built (never a traceback)."""
+        try:
+            return build(neg)
+        except Exception as exc:  # an odd but valid dataset must not take the whole app down
+            message = f"This explorer cannot show this dataset: {exc!r}"
+            return widgets.HTML(views.message_html(message)).add_class("nl-app-page-error")
 
     def _header_html(self) -> str:
         if self.neg is None:
