@@ -4,7 +4,8 @@
 the dataset and a ``Tab`` holding the gap explorer, the position explorer and the evidence
 browser (each with its table under its chart). When the dataset breaks the data contract the app
 shows the problem table instead (escaped HTML, one row per problem), so a teacher who points it
-at a half-finished folder sees what to fix rather than a traceback.
+at a half-finished folder sees what to fix rather than a traceback (and a valid dataset with no
+positions yet says so).
 
 Which dataset: ``build_app()`` without a source reads :func:`app_dataset`, i.e. the Voilà query
 parameter ``?dataset=...`` (Voilà hands the page's query string to the kernel as the
@@ -90,9 +91,6 @@ class ExplorerApp(widgets.VBox):
         self.error = error
         self.explorers: dict[str, explorers.Explorer] = {}
         self.tabs: widgets.Tab | None = None
-        if neg is not None and neg.positions.empty:
-            self.neg, neg = None, None
-            self.error = f"{source} is valid but has no positions yet: fill in positions.csv."
         if neg is not None:
             pages = {title: self._page(build, neg) for title, build in TABS.items()}
             self.explorers = {t: p for t, p in pages.items() if isinstance(p, explorers.Explorer)}
@@ -117,7 +115,8 @@ class ExplorerApp(widgets.VBox):
 
     def _header_html(self) -> str:
         if self.neg is None:
-            return f"<h2>Dataset {views.escape(self.source)} cannot be shown</h2>"
+            name = f"Dataset {self.source}" if self.source else "The dataset"
+            return f"<h2>{views.escape(name)} cannot be shown</h2>"
         title = self.neg.title or self.neg.id or self.source
         return (
             f"<h2>{views.escape(title)}</h2>"
@@ -141,11 +140,12 @@ def build_app(source: Negotiation | str | os.PathLike[str] | None = None) -> Exp
 
     ``None`` means :func:`app_dataset` (query parameter, then ``NL_APP_DATASET``), and when
     neither is set the first bundled dataset. Returns an :class:`ExplorerApp` showing the
-    explorers in tabs, or, when the dataset breaks the contract or cannot be found, its
-    problems (``app.problems``, one row per problem) or the reason (``app.error``).
+    explorers in tabs, or, when the dataset breaks the contract, cannot be found or has no
+    positions, its problems (``app.problems``, one row per problem) or the reason
+    (``app.error``).
     """
     if isinstance(source, Negotiation):
-        return ExplorerApp(source, source=source.id or "")
+        return _app_for(source, source.id or "")
     if source is None:
         source = app_dataset() or _default_source()
     if source is None:
@@ -163,4 +163,12 @@ def build_app(source: Negotiation | str | os.PathLike[str] | None = None) -> Exp
         )
     except DatasetNotFoundError as exc:
         return ExplorerApp(None, source=text, error=str(exc))
-    return ExplorerApp(neg, source=text)
+    return _app_for(neg, text)
+
+
+def _app_for(neg: Negotiation, source: str) -> ExplorerApp:
+    """The explorers for a loaded dataset, or the reason they cannot show it."""
+    if neg.positions.empty:
+        message = f"{source} is valid but has no positions yet: fill in positions.csv."
+        return ExplorerApp(None, source=source, error=message)
+    return ExplorerApp(neg, source=source)
