@@ -15,7 +15,7 @@ LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint format lock env clean bench notebooks report data
+.PHONY: lab app test lint format lock env clean bench notebooks report data
 
 env: $(STAMP)
 
@@ -37,6 +37,19 @@ $(LAB_OVERRIDES): etc/jupyterlab-overrides.json $(STAMP)
 
 lab: $(STAMP) $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/index.ipynb
+
+# The explorers as a Voilà dashboard (no code shown) on 127.0.0.1. DATASET= a bundled id or a
+# dataset folder (default: the first bundled dataset); the page's ?dataset=... overrides it.
+# A dataset that breaks the contract shows its problem table. Ctrl-C stops the server.
+DATASET ?=
+APP_DATASET = $(if $(wildcard $(DATASET)),$(abspath $(DATASET)),$(DATASET))
+# app/jupyter holds the "offline" template: Voilà's lab template without stylesheets from a CDN.
+APP_FLAGS := --Voila.ip=127.0.0.1 --Voila.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
+	--template=offline --VoilaConfiguration.show_tracebacks=False
+
+app: $(STAMP)
+	NL_APP_DATASET="$(APP_DATASET)" JUPYTER_PATH="$(CURDIR)/app/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH),)" \
+	  $(BIN)/voila $(APP_FLAGS) app/explorers.ipynb
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,7 +2,8 @@
 
 ``import negotiation_lib as nl`` gives the data functions (pandas only). The figure and widget
 layers load on first use: ``nl.figures`` / ``nl.plot_*`` import plotly, ``nl.widgets`` /
-``nl.*_explorer`` import ipywidgets, so importing the package stays cheap.
+``nl.*_explorer`` and ``nl.app`` (the explorers in tabs, for ``make app``) import ipywidgets, so
+importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ __all__ = [
     "write_example_dataset",
 ]
 
-_LAZY_SUBMODULES = ("figures", "views", "widgets")
+_LAZY_SUBMODULES = ("app", "figures", "views", "widgets")
 
 
 def __getattr__(name: str) -> Any:

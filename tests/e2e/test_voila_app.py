@@ -1,0 +1,254 @@
+"""`make app` in a real browser: the Voilà dashboard shows the explorers, a control redraws the
+chart, no code and no console errors, and data markup stays text.
+
+`make app` runs on a free port on 127.0.0.1 (NO_BROWSER=1); its printed URL is opened. Every wait
+is bounded; the server's process group is always stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVER_START_TIMEOUT = 120  # s, includes `make` checking the environment
+APP_RENDER_TIMEOUT = 180_000  # ms: kernel start, dataset load and three explorers
+CHART_UPDATE_TIMEOUT = 30_000  # ms
+URL_PATTERN = re.compile(r"http://127\.0\.0\.1:(\d+)/\S*")
+MARKUP = "<script>alert(1)</script>"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    dataset: str  # DATASET= for make app ("" = the default)
+    title: str  # text the header shows
+    hostile: bool = False
+    readme_picture: bool = False
+
+
+SCENARIOS = {
+    "bundled": Scenario("", "Russia", readme_picture=True),
+    # a relative path, as a teacher would type it from the repository folder
+    "hostile": Scenario("tests/fixtures/hostile", "Hostile test fixture", hostile=True),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop make, Voilà and its kernels (one process group), politely and then not."""
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGINT, 15), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _read_lines(process: subprocess.Popen, lines: list[str]) -> None:
+    for line in process.stdout:
+        lines.append(line)
+
+
+@pytest.fixture
+def app_server(request):
+    """`make app` on a free port with DATASET=request.param; yields (url, output lines)."""
+    scenario: Scenario = SCENARIOS[request.param]
+    port = _free_port()
+    env = {**os.environ, "NO_BROWSER": "1", "PORT": str(port), "DATASET": scenario.dataset}
+    env.pop("QUERY_STRING", None)
+    env.pop("NL_APP_DATASET", None)
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "app"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=_read_lines, args=(process, lines), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        url = None
+        while url is None:
+            match = next(
+                (m for m in map(URL_PATTERN.search, list(lines)) if m and int(m[1]) == port), None
+            )
+            if match:
+                url = match[0]
+            elif process.poll() is not None:
+                pytest.fail(f"make app exited with {process.returncode}:\n{''.join(lines)}")
+            elif time.monotonic() > deadline:
+                pytest.fail(
+                    f"make app printed no URL in {SERVER_START_TIMEOUT}s:\n{''.join(lines)}"
+                )
+            else:
+                time.sleep(0.2)
+        yield scenario, url, lines
+    finally:
+        _stop(process)
+        reader.join(timeout=5)
+
+
+READ_GAP_CHART = """
+() => [...document.querySelectorAll('.nl-gap-explorer .js-plotly-plot')].map(plot =>
+    JSON.stringify((plot.data || []).map(trace => ({
+        name: trace.name,
+        x: Array.from(trace.x || []).map(String),
+        y: Array.from(trace.y || []).map(String),
+    })))
+)
+"""
+
+
+def _pick_other_option(select) -> str:
+    """Select the first option of a <select> that is not selected yet; return its label."""
+    label = select.evaluate(
+        """s => {
+            const taken = new Set(
+                [...document.querySelectorAll('.nl-gap-explorer .widget-dropdown select')]
+                    .map(o => o.value));
+            const free = [...s.options].find(o => !o.selected && !taken.has(o.value));
+            return free ? free.label : null;
+        }"""
+    )
+    assert label, "no unselected option to pick"
+    select.select_option(label=label)
+    return label
+
+
+def _change_and_see_the_chart_change(page, control_css: str) -> None:
+    before = page.evaluate(READ_GAP_CHART)
+    select = page.locator(f".nl-gap-explorer {control_css} select").first
+    picked = _pick_other_option(select)
+    page.wait_for_function(
+        f"before => JSON.stringify(({READ_GAP_CHART})()) !== JSON.stringify(before)",
+        arg=before,
+        timeout=CHART_UPDATE_TIMEOUT,
+    )
+    assert page.evaluate(READ_GAP_CHART) != before, f"{control_css} -> {picked}: no change"
+
+
+@pytest.mark.parametrize("app_server", list(SCENARIOS), indirect=True)
+def test_make_app_serves_the_explorers(app_server, page_and_problems, save_screenshot):
+    scenario, url, _lines = app_server
+    page, problems = page_and_problems
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    name = "app-hostile" if scenario.hostile else "app"
+    local = ("http://127.0.0.1:", "data:", "blob:")
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(local) else problems.blocked_requests.append(r.url),
+    )
+    page.goto(url, timeout=60_000)
+    try:
+        page.wait_for_selector(
+            ".nl-app .nl-gap-explorer .js-plotly-plot .main-svg", timeout=APP_RENDER_TIMEOUT
+        )
+    except Exception:
+        save_screenshot(page, f"{name}-failure.png")
+        raise
+    header = page.locator(".nl-app-header").inner_text()
+    assert scenario.title in header
+
+    # No code: Voilà strips the sources, so the notebook's call is nowhere on the page.
+    assert "build_app" not in page.locator("body").inner_text()
+    assert page.locator(".jp-InputArea, .jp-CodeMirrorEditor, .cm-editor").count() == 0
+
+    tabs = page.locator(".nl-app-tabs .lm-TabBar-tab")
+    assert tabs.all_inner_texts() == ["Gap explorer", "Position explorer", "Evidence browser"]
+    table = page.locator(".nl-gap-explorer .nl-table table.nl-data-table")
+    assert table.count() == 1, "no evidence table under the gap chart"
+    page.wait_for_timeout(500)  # let plotly finish drawing before the picture
+    picture = save_screenshot(page, f"{name}.png")
+    if scenario.readme_picture:
+        # The README's copy in docs/ is only (re)written when missing or asked for.
+        readme_copy = REPO_ROOT / "docs" / "app.png"
+        if not readme_copy.exists() or os.environ.get("NL_UPDATE_SCREENSHOTS") == "1":
+            shutil.copyfile(picture, readme_copy)
+
+    try:
+        charts = page.evaluate(READ_GAP_CHART)
+        assert len(charts) == 1
+        assert charts[0] != "[]", "the gap explorer shows no chart data"
+        # an issue selection first (the default pair has common issues), then another actor
+        _change_and_see_the_chart_change(page, ".widget-select-multiple")  # Issues
+        _change_and_see_the_chart_change(page, ".widget-dropdown")  # Actor A
+
+        # the other tabs draw too, each with its table underneath
+        tabs.nth(1).click()
+        page.locator(".nl-position-explorer .js-plotly-plot .main-svg").first.wait_for(
+            state="visible", timeout=CHART_UPDATE_TIMEOUT
+        )
+        assert page.locator(".nl-position-explorer .nl-table table.nl-data-table").is_visible()
+        tabs.nth(2).click()
+        evidence = page.locator(".nl-evidence-explorer .nl-table table.nl-data-table")
+        evidence.wait_for(state="visible", timeout=CHART_UPDATE_TIMEOUT)
+        assert evidence.locator("tbody tr").count() > 0
+        save_screenshot(page, f"{name}-evidence.png")
+
+    except Exception:
+        save_screenshot(page, f"{name}-failure.png")
+        raise
+
+    if scenario.hostile:
+        app_text = page.locator(".nl-app").inner_text()
+        assert MARKUP in app_text, "markup from the data is not shown as text"
+        assert page.locator(".nl-app script, .nl-app img[src='x']").count() == 0
+    assert problems.errors == [], "\n".join(problems.errors)
+    assert problems.dialogs == [], problems.dialogs
+    # works offline: nothing is fetched from anywhere but the app's own server
+    assert problems.blocked_requests == [], problems.blocked_requests
+
+
+@pytest.mark.parametrize("app_server", ["bundled"], indirect=True)
+def test_query_parameter_picks_the_dataset_and_problems_show_as_a_table(
+    app_server, page_and_problems, save_screenshot, tmp_path
+):
+    _scenario, url, _lines = app_server
+    page, problems = page_and_problems
+    broken = tmp_path / "broken <b>dataset</b>"
+    shutil.copytree(REPO_ROOT / "tests" / "fixtures" / "hostile", broken)
+    positions = broken / "positions.csv"
+    text = positions.read_text(encoding="utf-8")
+    assert "P01,2022-03-29," in text
+    positions.write_text(text.replace("P01,2022-03-29,", "P01,2022-13-45,"), encoding="utf-8")
+
+    page.goto(f"{url}?dataset={quote(str(broken))}", timeout=60_000)
+    table = page.locator(".nl-app-problems table.nl-data-table")
+    try:
+        table.wait_for(timeout=APP_RENDER_TIMEOUT)
+    except Exception:
+        save_screenshot(page, "app-problems-failure.png")
+        raise
+    save_screenshot(page, "app-problems.png")
+    assert page.locator(".nl-app-tabs").count() == 0
+    assert "2022-13-45" in table.inner_text()
+    assert "broken <b>dataset</b>" in page.locator(".nl-app-header").inner_text()
+    assert problems.errors == [], "\n".join(problems.errors)
