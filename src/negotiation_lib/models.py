@@ -49,6 +49,7 @@ __all__ = [
     "default_pair",
     "describe_backtest",
     "forecast",
+    "forecast_and_outcomes",
     "forecast_over_time",
     "forecast_sensitivity",
     "non_joint_actors",
@@ -89,6 +90,7 @@ BACKTEST_COLUMNS = (
     "error",
     "abs_error",
     "n_actors",
+    "actors",
     "capability",
 )
 SUMMARY_COLUMNS = (
@@ -580,7 +582,7 @@ def backtest(
     Returns one row per (outcome, model), sorted by date, issue order and model: columns
     ``position_id``, ``date``, ``issue_id``, ``actor_id`` (the joint actor), ``outcome`` (its
     value), ``model``, ``forecast`` (NaN when the model had nothing to go on), ``error``
-    (forecast − outcome), ``abs_error``, ``n_actors`` and ``capability`` (as in
+    (forecast − outcome), ``abs_error``, ``n_actors``, ``actors`` and ``capability`` (as in
     :func:`forecast`).
     """
     chosen = _models(models)
@@ -608,7 +610,8 @@ def backtest(
     out["error"] = out["forecast"] - out["outcome"]
     out["abs_error"] = out["error"].abs()
     out["n_actors"] = out["n_actors"].fillna(0).astype("int64")
-    out["capability"] = out["capability"].fillna("").astype("str")
+    for column in ("actors", "capability"):
+        out[column] = out[column].fillna("").astype("str")
     order = {m: i for i, m in enumerate(MODELS)}
     out = out.assign(_i=out["issue_id"].map(rank), _m=out["model"].map(order))
     out = out.sort_values(["date", "_i", "position_id", "_m"], kind="stable")
@@ -756,3 +759,59 @@ def describe_backtest(summary: pd.DataFrame, *, digits: int = 1) -> str:
                 f"{num(row.diff_high)}, n = {row.n_paired} paired outcomes)."
             )
     return "\n".join(lines)
+
+
+WHATIF_COLUMNS = (
+    "issue_id",
+    "model",
+    "forecast",
+    "n_actors",
+    "actors",
+    "capability",
+    "outcome",
+    "outcome_date",
+    "outcome_position_id",
+    "error",
+)
+
+
+def forecast_and_outcomes(
+    neg: Negotiation,
+    date: Any,
+    *,
+    model: str = "compromise",
+    capability: Mapping[str, float] | None = None,
+    pair: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One model's forecast per issue from the day before ``date``, next to the agreed outcome.
+
+    The forecast is :func:`forecast` at ``date`` minus one day (non-joint actors, as in
+    :func:`backtest`, so at an agreed text's date this is its backtest). The outcome is the
+    latest :func:`agreed_outcomes` row on the issue dated ``date`` or earlier (empty if none).
+
+    Returns one row per issue with a forecast or an outcome, in issue order: ``issue_id``,
+    ``model``, ``forecast``, ``n_actors``, ``actors``, ``capability`` (as in :func:`forecast`),
+    ``outcome``, ``outcome_date``, ``outcome_position_id``, ``error`` (forecast − outcome).
+    """
+    if not isinstance(model, str):
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    (chosen,) = _models([model])
+    day = pd.Timestamp(date).normalize()
+    f = forecast(neg, day - _DAY, models=[chosen], capability=capability, pair=pair)
+    outcomes = agreed_outcomes(neg)
+    outcomes = outcomes[outcomes["date"] <= day].drop_duplicates("issue_id", keep="last")
+    outcomes = outcomes.rename(
+        columns={"value": "outcome", "date": "outcome_date", "position_id": "outcome_position_id"}
+    )[["issue_id", "outcome", "outcome_date", "outcome_position_id"]]
+    out = f.drop(columns="weight").merge(outcomes, on="issue_id", how="outer")
+    out["model"] = chosen
+    out["n_actors"] = out["n_actors"].fillna(0).astype("int64")
+    for column in ("actors", "capability", "outcome_position_id"):
+        out[column] = out[column].fillna("").astype("str")
+    out["error"] = out["forecast"] - out["outcome"]
+    rank = _issue_rank(neg)
+    out = out.assign(_i=out["issue_id"].map(rank)).sort_values("_i", kind="stable")
+    out = out[list(WHATIF_COLUMNS)].reset_index(drop=True)
+    out["issue_id"] = out["issue_id"].astype("str")
+    out["outcome_date"] = out["outcome_date"].astype("datetime64[us]")
+    return out
