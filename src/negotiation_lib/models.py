@@ -230,71 +230,14 @@ def _empty(columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def _weighted_models(p: pd.DataFrame, weight: np.ndarray, models: list[str]) -> pd.DataFrame:
-    """``compromise`` and ``weighted_median`` per issue of ``p`` (positions with a weight).
-
-    Actors whose weight is 0 are left out; an issue with no positive weight gets NaN.
-    """
-    frame = p.assign(_w=weight).sort_values(["issue_id", "value", "actor_id"], kind="stable")
-    issues = pd.Index(pd.unique(p["issue_id"]), name="issue_id")
-    counted = frame[frame["_w"] > 0]
-    g = counted.groupby("issue_id", sort=False)
-    total = g["_w"].sum().reindex(issues)
-    n = g["actor_id"].size().reindex(issues, fill_value=0).astype("int64")
-    names = g["actor_id"].agg(";".join).reindex(issues, fill_value="")
-    caps = (counted["actor_id"] + "=" + counted["_c"].map(_fmt)).groupby(counted["issue_id"])
-    caps = caps.agg("; ".join).reindex(issues, fill_value="")
-    rows = []
-    if "compromise" in models:
-        weighted = (counted["value"] * counted["_w"]).groupby(counted["issue_id"]).sum()
-        rows.append(("compromise", weighted.reindex(issues) / total))
-    if "weighted_median" in models:
-        cum = g["_w"].cumsum()
-        half = counted["issue_id"].map(total) / 2
-        reached = counted[cum >= half * (1 - _TOLERANCE)]
-        median = reached.drop_duplicates("issue_id").set_index("issue_id")["value"]
-        rows.append(("weighted_median", median.reindex(issues)))
-    parts = [
-        pd.DataFrame(
-            {
-                "issue_id": issues,
-                "model": model,
-                "forecast": values.to_numpy(dtype="float64"),
-                "n_actors": n.to_numpy(),
-                "weight": total.to_numpy(dtype="float64"),
-                "actors": names.to_numpy(dtype=object),
-                "capability": caps.to_numpy(dtype=object),
-            }
-        )
-        for model, values in rows
-    ]
-    return pd.concat(parts, ignore_index=True) if parts else _empty(FORECAST_COLUMNS)
-
-
-def _midpoint(p: pd.DataFrame, pair: tuple[str, str], issues: pd.Index) -> pd.DataFrame:
-    """The mean of the pair's two values per issue (NaN where either has no position)."""
-    a, b = pair
-
-    def value_of(actor: str) -> pd.Series:
-        own = p[p["actor_id"] == actor]
-        return own.set_index("issue_id")["value"].astype("float64").reindex(issues)
-
-    va, vb = value_of(a), value_of(b)
-    present = [
-        ";".join(x for x, has in ((a, ha), (b, hb)) if has)
-        for ha, hb in zip(va.notna(), vb.notna(), strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "issue_id": issues,
-            "model": "midpoint",
-            "forecast": ((va + vb) / 2).to_numpy(dtype="float64"),
-            "n_actors": (va.notna().astype("int64") + vb.notna().astype("int64")).to_numpy(),
-            "weight": np.nan,
-            "actors": present,
-            "capability": "",
-        }
-    )
+def _group_text(codes: np.ndarray, parts: np.ndarray, k: int, sep: str) -> np.ndarray:
+    """``sep``-joined ``parts`` per group ``0..k-1`` (``codes`` sorted), ``""`` for none."""
+    out = np.full(k, "", dtype=object)
+    if len(codes):
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        for code, chunk in zip(codes[starts], np.split(parts, starts[1:]), strict=True):
+            out[code] = sep.join(chunk)
+    return out
 
 
 def _forecast_from(
@@ -307,34 +250,106 @@ def _forecast_from(
     issue_rank: Mapping[str, int],
     salience: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The models on positions ``p`` (a positions_asof frame); see :func:`forecast`."""
+    """The models on positions ``p`` (a positions_asof frame); see :func:`forecast`.
+
+    Plain numpy on the few columns needed (issue, actor, value, salience), so that
+    :func:`forecast_sensitivity` can run it once per draw.
+    """
     if p.empty:
         return _empty(FORECAST_COLUMNS)
-    issues = pd.Index(sorted(pd.unique(p["issue_id"]), key=issue_rank.get), name="issue_id")
-    parts = []
+    issues = sorted(pd.unique(p["issue_id"]), key=issue_rank.get)
+    k = len(issues)
+    codes_all = pd.Categorical(p["issue_id"], categories=issues).codes.astype(np.int64)
+    actors_all = p["actor_id"].to_numpy(dtype=object)
+    values_all = p["value"].to_numpy(dtype="float64")
+    columns: dict[str, list] = {c: [] for c in FORECAST_COLUMNS}
+
+    def add(model, forecast, n, weight, names, capability):
+        columns["model"].append(np.full(k, model, dtype=object))
+        for key, values in (
+            ("forecast", forecast),
+            ("n_actors", n),
+            ("weight", weight),
+            ("actors", names),
+            ("capability", capability),
+        ):
+            columns[key].append(values)
+
     weighted = [m for m in models if m != "midpoint"]
     if weighted:
-        own = p[p["actor_id"].isin(counted)]
-        s = own["salience"] if salience is None else salience.loc[own.index]
-        c = own["actor_id"].map(caps).astype("float64")
-        w = s.astype("float64").fillna(1.0).to_numpy() * c.to_numpy()
-        part = _weighted_models(own.assign(_c=c), w, weighted)
-        # every issue someone holds a position on gets a row, NaN where no counted actor does
-        full = pd.MultiIndex.from_product([issues, weighted], names=["issue_id", "model"])
-        part = part.set_index(["issue_id", "model"]).reindex(full).reset_index()
-        part["n_actors"] = part["n_actors"].fillna(0).astype("int64")
-        part[["actors", "capability"]] = part[["actors", "capability"]].fillna("")
-        parts.append(part)
+        own = np.isin(actors_all, counted)
+        s = p["salience"] if salience is None else salience
+        s = s.to_numpy(dtype="float64")[own]
+        c = pd.Series(actors_all[own]).map(caps).to_numpy(dtype="float64")
+        w = np.where(np.isnan(s), 1.0, s) * c
+        keep = w > 0
+        codes, actors, values = codes_all[own][keep], actors_all[own][keep], values_all[own][keep]
+        w, c = w[keep], c[keep]
+        order = np.lexsort((actors.astype(str), values, codes))
+        codes, actors, values, w, c = codes[order], actors[order], values[order], w[order], c[order]
+        total = np.bincount(codes, weights=w, minlength=k)
+        n = np.bincount(codes, minlength=k).astype(np.int64)
+        has = total > 0
+        total_or_nan = np.where(has, total, np.nan)
+        names = _group_text(codes, actors.astype(str), k, ";")
+        capability = _group_text(
+            codes, np.array([f"{a}={_fmt(x)}" for a, x in zip(actors, c, strict=True)]), k, "; "
+        )
+        if "compromise" in weighted:
+            sums = np.bincount(codes, weights=w * values, minlength=k)
+            compromise = np.where(has, sums / np.where(has, total, 1.0), np.nan)
+            add("compromise", compromise, n, total_or_nan, names, capability)
+        if "weighted_median" in weighted:
+            cum = np.cumsum(w)
+            first = np.searchsorted(codes, np.arange(k))
+            before = np.r_[0.0, cum][first]
+            within = cum - before[codes]
+            reached = np.flatnonzero(within >= total[codes] / 2 * (1 - _TOLERANCE))
+            median = np.full(k, np.nan)
+            found, at = np.unique(codes[reached], return_index=True)
+            median[found] = values[reached[at]]
+            add("weighted_median", median, n, total_or_nan, names, capability)
     if "midpoint" in models:
-        parts.append(_midpoint(p, pair, issues))
-    out = pd.concat(parts, ignore_index=True)
-    order = {m: i for i, m in enumerate(MODELS)}
-    out = out.assign(_i=out["issue_id"].map(issue_rank), _m=out["model"].map(order))
-    out = out.sort_values(["_i", "_m"], kind="stable")[list(FORECAST_COLUMNS)]
-    out["actors"] = out["actors"].astype("str")
-    out["capability"] = out["capability"].astype("str")
-    out["issue_id"] = out["issue_id"].astype("str")
-    return out.reset_index(drop=True)
+        side = []
+        for actor in pair:
+            v = np.full(k, np.nan)
+            mine = actors_all == actor
+            v[codes_all[mine]] = values_all[mine]
+            side.append(v)
+        va, vb = side
+        present = np.array(
+            [
+                ";".join(x for x, ok in ((pair[0], ha), (pair[1], hb)) if ok)
+                for ha, hb in zip(~np.isnan(va), ~np.isnan(vb), strict=True)
+            ],
+            dtype=object,
+        )
+        n_pair = (~np.isnan(va)).astype(np.int64) + (~np.isnan(vb)).astype(np.int64)
+        add("midpoint", (va + vb) / 2, n_pair, np.full(k, np.nan), present, np.full(k, ""))
+    n_models = len(columns["model"])
+    # rows issue by issue, the models in MODELS order within each issue
+    out = pd.DataFrame(
+        {
+            "issue_id": np.repeat(np.array(issues, dtype=object), n_models),
+            **{
+                key: np.stack(columns[key], axis=1).reshape(-1)
+                for key in FORECAST_COLUMNS
+                if key != "issue_id"
+            },
+        }
+    )
+    out = out.astype(
+        {
+            "issue_id": "str",
+            "model": "str",
+            "forecast": "float64",
+            "n_actors": "int64",
+            "weight": "float64",
+            "actors": "str",
+            "capability": "str",
+        }
+    )
+    return out[list(FORECAST_COLUMNS)]
 
 
 def _issue_rank(neg: Negotiation) -> dict[str, int]:
@@ -515,20 +530,25 @@ def forecast_sensitivity(
         raise ValueError(f'method must be "random" or "grid", got {method!r}')
     wanted = list(dict.fromkeys([*counted, *the_pair]))
     p = positions_asof(neg, date, actors=wanted, issues=_issues(neg, issues))
+    p = p[["issue_id", "actor_id", "value", "salience"]]
     rank = _issue_rank(neg)
     coded_salience = p["salience"].astype("float64")
+    hits = {}  # the rows each salience range replaces, found once
+    for name, parts, _low, _high in ranges:
+        if name.startswith("salience"):
+            hit = p["actor_id"] == parts[0]
+            if len(parts) == 2:
+                hit &= p["issue_id"] == parts[1]
+            hits[name] = hit.to_numpy()
     frames = []
     for number, row in enumerate(draws):
         c = caps.copy()
         s = coded_salience.copy()
         for (name, parts, _low, _high), value in zip(ranges, row, strict=True):
-            if name.startswith("capability"):
-                c[parts[0]] = value
+            if name in hits:
+                s[hits[name]] = value
             else:
-                hit = p["actor_id"] == parts[0]
-                if len(parts) == 2:
-                    hit &= p["issue_id"] == parts[1]
-                s[hit.to_numpy()] = value
+                c[parts[0]] = value
         f = _forecast_from(
             p,
             counted=counted,
