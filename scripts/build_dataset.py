@@ -744,9 +744,24 @@ def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
     from negotiation_lib import schema
     from negotiation_lib.validate import frictionless_schema
 
+    frames = {
+        "actors": actors,
+        "issues": issues,
+        "scale_anchors": anchors,
+        "events": events,
+        "sources": sources,
+        "positions": pos,
+    }
     resources = []
     for table in schema.TABLES:
         table_schema = frictionless_schema(table)
+        # an optional contract column this dataset does not write (e.g. actors.capability) is
+        # left out: frictionless wants the declared fields and the CSV header to agree
+        required = {c.name for c in table.columns if c.required}
+        written = set(frames[table.name].columns)
+        table_schema["fields"] = [
+            f for f in table_schema["fields"] if f["name"] in written or f["name"] in required
+        ]
         for f in table_schema["fields"]:
             extra = TIGHTER_CONSTRAINTS.get((table.name, f["name"]))
             if extra:

@@ -131,7 +131,8 @@ def test_missing_optional_columns_are_filled(tmp_path):
     neg = nl.load(folder)
     assert neg.positions["confidence"].isna().all()
     assert neg.actors["color"].isna().all()
-    assert list(neg.actors.columns) == ["actor_id", "name", "role", "color"]
+    assert neg.actors["capability"].isna().all()  # optional since contract 1.1, absent here
+    assert list(neg.actors.columns) == ["actor_id", "name", "role", "color", "capability"]
 
 
 def test_columns_in_any_order(tmp_path, mini):

@@ -1209,3 +1209,495 @@ def plot_movement(
     return _finish(
         spec, neg, message=message, height=max(height, 120 + 34 * len(order)), **finish
     ).figure()
+
+
+# --- bargaining models: forecasts against agreed outcomes -----------------------------------
+
+__all__ += [  # appended: the model figures live at the end of this module
+    "MODEL_COLORS",
+    "plot_forecast_sensitivity",
+    "plot_forecast_vs_outcome",
+    "plot_forecasts_over_time",
+    "plot_whatif",
+    "whatif_default_date",
+    "whatif_spec",
+]
+
+#: One colour, marker and dash per model (fixed, so stored figures do not depend on the
+#: template; colours apart from the actors' Okabe-Ito fallback palette).
+MODEL_COLORS = {"compromise": "#7B3294", "weighted_median": "#A6611A", "midpoint": "#404040"}
+MODEL_DASHES = {"compromise": "dash", "weighted_median": "dot", "midpoint": "dashdot"}
+MODEL_SYMBOLS = {"compromise": "diamond-open", "weighted_median": "square-open", "midpoint": "x"}
+OUTCOME_COLOR = "#000000"
+
+
+def _model_label(model: str, pair=None) -> str:
+    from .models import MODEL_LABELS
+
+    label = MODEL_LABELS.get(model, model)
+    if model == "midpoint" and pair is not None:
+        label = f"Midpoint of {pair[0]} and {pair[1]}"
+    return views.escape(label)
+
+
+def _pair_or_default(neg, pair) -> tuple[str, str]:
+    from .models import default_pair
+
+    return default_pair(neg) if pair is None else (str(pair[0]), str(pair[1]))
+
+
+def _signed(value) -> str:
+    if views.is_missing(value):
+        return ""
+    text = views.format_number(value)
+    return text if text.startswith("-") or text == "0" else "+" + text
+
+
+def _forecast_hover(row, *, label: str) -> str:
+    """Escaped hover of one forecast row (model, value, who counted, capability)."""
+    lines = [f"<b>{label}</b>", f"Forecast: {views.format_number(row.forecast) or 'none'}"]
+    if hasattr(row, "outcome") and not views.is_missing(row.outcome):
+        lines.append(f"Agreed: {views.format_number(row.outcome)}")
+        lines.append(f"Error (forecast − agreed): {_signed(row.error)}")
+    lines.append(f"Actors counted: {row.n_actors} ({views.escape(row.actors.replace(';', ', '))})")
+    if row.capability:
+        lines.append(f"Capability used: {views.wrap(row.capability, 60, max_lines=2)}")
+    return "<br>".join(lines)
+
+
+def _unique_rows(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def plot_forecast_vs_outcome(
+    neg,
+    *,
+    backtest: pd.DataFrame | None = None,
+    models=None,
+    capability=None,
+    pair=None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    template: str = TEMPLATE,
+) -> go.Figure:
+    """Each model's forecast against every agreed outcome (a dot chart with the errors).
+
+    One row per agreed outcome (``backtest`` from :func:`negotiation_lib.backtest`, computed
+    with ``models``/``capability``/``pair`` when not given), in date order: a black diamond at
+    the agreed value, whose hover carries the agreed text's summary, quote and source; a marker
+    per model at its forecast, labelled with its error (forecast − agreed) and joined to the
+    outcome by a line. The x axis is each issue's own 0-100 scale. Shows a message when the
+    dataset has no agreed outcome.
+    """
+    from . import models as _models
+
+    the_pair = _pair_or_default(neg, pair)
+    bt = (
+        _models.backtest(neg, models=models, capability=capability, pair=pair)
+        if backtest is None
+        else backtest
+    )
+    spec = FigureSpec()
+    spec.layout["xaxis"] = {
+        "range": [-5, 105],
+        "tickvals": [0, 25, 50, 75, 100],
+        "title": {"text": VALUE_AXIS_TITLE},
+    }
+    finish = {
+        "kind": "forecast_vs_outcome",
+        "title": "Model forecasts against the agreed outcomes",
+        "width": width,
+        "template": template,
+    }
+    if bt.empty:
+        message = (
+            "No agreed outcome to score: none of the positions is a joint actor's "
+            "with stance agreement."
+        )
+        return _finish(spec, neg, message=message, height=height, **finish).figure()
+    labels = views.issue_labels(neg)
+    outcomes = bt.drop_duplicates("position_id")
+    row_of = dict(
+        zip(
+            outcomes["position_id"],
+            _unique_rows(
+                [
+                    f"{views.format_date(d)} · {views.wrap(labels[i], 30, max_lines=1)}"
+                    for d, i in zip(outcomes["date"], outcomes["issue_id"], strict=True)
+                ]
+            ),
+            strict=True,
+        )
+    )
+    evidence = views.evidence_frame(neg).drop_duplicates("position_id")
+    statements = evidence.set_index("position_id", drop=False).reindex(outcomes["position_id"])
+    hover = views.hover_html(statements.reset_index(drop=True)).tolist()
+    for model in [m for m in _models.MODELS if m in set(bt["model"])]:
+        rows = bt[(bt["model"] == model) & bt["forecast"].notna()]
+        if rows.empty:
+            continue
+        label = _model_label(model, the_pair)
+        line_x, line_y = [], []
+        pairs = zip(rows["outcome"], rows["forecast"], rows["position_id"], strict=True)
+        for outcome, fc, pid in pairs:
+            line_x += [round(float(outcome), 2), round(float(fc), 2), None]
+            line_y += [row_of[pid], row_of[pid], None]
+        color = MODEL_COLORS.get(model, "#444444")
+        spec.trace(
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": color, "width": 1.5},
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=model,
+            name=f"{label} error",
+        )
+        spec.trace(
+            x=_floats(rows["forecast"]),
+            y=[row_of[p] for p in rows["position_id"]],
+            mode="markers+text",
+            text=[_signed(e) for e in rows["error"]],
+            textposition="top center",
+            textfont={"size": 10, "color": color},
+            marker={"color": color, "size": 12, "symbol": MODEL_SYMBOLS.get(model, "circle")},
+            name=label,
+            legendgroup=model,
+            hovertext=[_forecast_hover(r, label=label) for r in rows.itertuples()],
+            hoverinfo="text",
+        )
+    spec.trace(
+        x=_floats(outcomes["outcome"]),
+        y=[row_of[p] for p in outcomes["position_id"]],
+        mode="markers",
+        marker={"color": OUTCOME_COLOR, "size": 13, "symbol": "diamond"},
+        name="Agreed outcome",
+        hovertext=hover,
+        hoverinfo="text",
+    )
+    order = list(row_of.values())
+    spec.layout["yaxis"] = {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": order,
+        "autorange": "reversed",
+    }
+    missing = sorted(set(bt.loc[bt["forecast"].isna(), "model"]), key=_models.MODELS.index)
+    message = ""
+    if missing:
+        names = ", ".join(html.unescape(_model_label(m, the_pair)) for m in missing)
+        message = f"No forecast for some outcomes (nothing to go on the day before): {names}"
+    return _finish(
+        spec, neg, message=message, height=max(height, 160 + 44 * len(order)), **finish
+    ).figure()
+
+
+def plot_forecasts_over_time(
+    neg,
+    issue_id: str,
+    *,
+    models=None,
+    capability=None,
+    pair=None,
+    actors: Sequence[str] | None = None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    template: str = TEMPLATE,
+) -> go.Figure:
+    """The models' forecasts on one issue over time, drawn over the positions.
+
+    The positions are :func:`plot_positions` of the issue (every actor with a statement,
+    agreed texts included, with hover evidence); each model's forecast
+    (:func:`negotiation_lib.forecast_over_time`: non-joint actors, or ``actors``) is a dashed
+    step line that changes whenever a counted position does, with a hover naming the actors
+    and capability behind it.
+    """
+    from . import models as _models
+
+    issue = views.issue_row(neg, issue_id)
+    the_pair = _pair_or_default(neg, pair)
+    over_time = _models.forecast_over_time(
+        neg, issue_id, models=models, capability=capability, pair=the_pair, actors=actors
+    )
+    evidence = views.evidence_frame(neg)
+    spec = positions_spec(
+        neg,
+        evidence[evidence["issue_id"] == issue_id],
+        issue,
+        width=width,
+        height=height,
+        template=template,
+    )
+    last = neg.positions["date"].max()
+    for model in _models.MODELS:
+        rows = over_time[over_time["model"] == model]
+        if rows.empty:
+            continue
+        label = _model_label(model, the_pair)
+        x, (y,) = _step_lists(rows, ["forecast"], last)
+        hover = [
+            f"{views.format_date(d)}<br>{_forecast_hover(r, label=label)}"
+            for d, r in zip(rows["date"], rows.itertuples(), strict=True)
+        ]
+        color = MODEL_COLORS.get(model, "#444444")
+        spec.trace(
+            x=x,
+            y=y,
+            name=f"Forecast: {label}",
+            legendgroup=f"model-{model}",
+            **_steps_with_markers(
+                hover, len(x), width=2, color=color, dash=MODEL_DASHES.get(model, "dash")
+            ),
+        )
+    spec.layout["title"]["text"] = f"Forecasts and positions on {_short(issue['label'], 60)}"
+    spec.layout["meta"]["figure"] = "forecasts_over_time"
+    return spec.figure()
+
+
+def plot_forecast_sensitivity(
+    neg,
+    date,
+    *,
+    capability=None,
+    salience=None,
+    method: str = "random",
+    n_draws: int = 200,
+    steps: int = 3,
+    seed: int = 0,
+    models=("compromise", "weighted_median"),
+    issues=None,
+    pair=None,
+    sensitivity: pd.DataFrame | None = None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    template: str = TEMPLATE,
+) -> go.Figure:
+    """The spread of each issue's forecast when capability and salience vary (box plots).
+
+    One row per issue (issue order), one box per model over the draws of
+    :func:`negotiation_lib.forecast_sensitivity` (given as ``sensitivity`` or computed from
+    the ranges ``capability``/``salience`` and the other options), and a marker at the
+    forecast with the coded assumptions. The default models leave out ``midpoint``, which
+    has no weights to vary.
+    """
+    from . import models as _models
+
+    if sensitivity is None:
+        sensitivity = _models.forecast_sensitivity(
+            neg,
+            date,
+            capability=capability,
+            salience=salience,
+            method=method,
+            n_draws=n_draws,
+            steps=steps,
+            seed=seed,
+            models=models,
+            issues=issues,
+            pair=pair,
+        )
+    chosen = [m for m in _models.MODELS if m in set(sensitivity["model"])]
+    coded = _models.forecast(neg, date, models=chosen, issues=issues, pair=pair)
+    labels = views.issue_labels(neg)
+    order = [i for i in views.issue_order(neg) if i in set(sensitivity["issue_id"])]
+    rows = {i: views.wrap(labels[i], 36, max_lines=1) for i in order}
+    varied = [c for c in sensitivity.columns if c.startswith(("capability[", "salience["))]
+    n = int(sensitivity["draw"].nunique()) if len(sensitivity) else 0
+    spec = FigureSpec()
+    spec.layout["xaxis"] = {
+        "range": [-5, 105],
+        "tickvals": [0, 25, 50, 75, 100],
+        "title": {"text": VALUE_AXIS_TITLE},
+    }
+    title = (
+        f"How the forecasts as of {views.format_date(date)} move over {n} draws of "
+        f"{views.escape(', '.join(varied)) or 'the assumptions'}"
+    )
+    finish = {"kind": "forecast_sensitivity", "title": title, "width": width}
+    for model in chosen:
+        own = sensitivity[(sensitivity["model"] == model) & sensitivity["forecast"].notna()]
+        label = _model_label(model)
+        color = MODEL_COLORS.get(model, "#444444")
+        spec.trace(
+            type="box",
+            orientation="h",
+            x=_floats(own["forecast"]),
+            y=[rows[i] for i in own["issue_id"]],
+            name=label,
+            legendgroup=model,
+            marker={"color": color, "size": 3},
+            line={"color": color, "width": 1.5},
+            boxpoints="outliers",
+            hoverinfo="x",
+        )
+        fixed = coded[(coded["model"] == model) & coded["forecast"].notna()]
+        fixed = fixed[fixed["issue_id"].isin(rows)]
+        spec.trace(
+            x=_floats(fixed["forecast"]),
+            y=[rows[i] for i in fixed["issue_id"]],
+            mode="markers",
+            marker={"color": color, "size": 10, "symbol": "line-ns-open", "line": {"width": 3}},
+            name=f"{label}, as coded",
+            legendgroup=model,
+            hovertext=[_forecast_hover(r, label=f"{label}, as coded") for r in fixed.itertuples()],
+            hoverinfo="text",
+        )
+    spec.layout["boxmode"] = "group"
+    spec.layout["yaxis"] = {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": [rows[i] for i in order],
+        "autorange": "reversed",
+    }
+    message = "" if order else "No issue has a forecast at this date."
+    return _finish(
+        spec,
+        neg,
+        message=message,
+        height=max(height, 140 + 40 * len(order)),
+        template=template,
+        **finish,
+    ).figure()
+
+
+def plot_whatif(
+    neg,
+    *,
+    date=None,
+    model: str = "compromise",
+    capability=None,
+    pair=None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    template: str = TEMPLATE,
+) -> go.Figure:
+    """One model's forecast per issue next to the positions it came from and the agreed outcome.
+
+    ``date`` default: the latest agreed outcome's date (else the day after the last
+    statement). The forecast uses the positions in force the day before ``date``
+    (:func:`negotiation_lib.models.forecast_and_outcomes`); the outcome shown on an issue is
+    its latest agreed text up to ``date``. The default view of
+    :func:`negotiation_lib.widgets.whatif_explorer`.
+    """
+    from . import models as _models
+
+    day = whatif_default_date(neg) if date is None else pd.Timestamp(date)
+    table = _models.forecast_and_outcomes(neg, day, model=model, capability=capability, pair=pair)
+    held = _gaps.positions_asof(
+        neg, day - pd.Timedelta(days=1), actors=_models.non_joint_actors(neg)
+    )
+    return whatif_spec(
+        neg,
+        table,
+        held,
+        views.evidence_frame(neg),
+        date=day,
+        pair=_pair_or_default(neg, pair),
+        width=width,
+        height=height,
+        template=template,
+    ).figure()
+
+
+def whatif_default_date(neg) -> pd.Timestamp:
+    """The latest agreed outcome's date, else the day after the last statement."""
+    from . import models as _models
+
+    outcomes = _models.agreed_outcomes(neg)
+    if len(outcomes):
+        return pd.Timestamp(outcomes["date"].max())
+    return pd.Timestamp(neg.positions["date"].max()) + pd.Timedelta(days=1)
+
+
+def whatif_spec(
+    neg,
+    table: pd.DataFrame,
+    held: pd.DataFrame,
+    evidence: pd.DataFrame,
+    *,
+    date,
+    pair=None,
+    width: int = WIDTH,
+    height: int = HEIGHT,
+    template: str = TEMPLATE,
+) -> FigureSpec:
+    """:func:`plot_whatif` as plain dicts, from a ``forecast_and_outcomes`` frame (``table``),
+    the ``positions_asof`` frame of the day before (``held``) and an evidence frame."""
+    names = views.actor_names(neg)
+    colors = views.actor_colors(neg)
+    labels = views.issue_labels(neg)
+    model = str(table["model"].iloc[0]) if len(table) else "compromise"
+    label = _model_label(model, pair)
+    order = list(table["issue_id"])
+    rows = {i: views.wrap(labels[i], 36, max_lines=1) for i in order}
+    spec = FigureSpec()
+    spec.layout["xaxis"] = {
+        "range": [-5, 105],
+        "tickvals": [0, 25, 50, 75, 100],
+        "title": {"text": VALUE_AXIS_TITLE},
+    }
+    title = (
+        f"{label}: forecast from the positions of {views.format_date(date - pd.Timedelta(days=1))}"
+        ", and the agreed outcome"
+    )
+    finish = {"kind": "whatif", "title": title, "width": width, "template": template}
+    if not order:
+        message = f"No position and no agreed outcome before {views.format_date(date)}."
+        return _finish(spec, neg, message=message, height=height, **finish)
+    by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
+    held = held[held["issue_id"].isin(rows)]
+    for actor in views.actor_order(neg):
+        own = held[held["actor_id"] == actor]
+        if own.empty:
+            continue
+        statements = by_id.reindex(own["position_id"].astype(str)).reset_index(drop=True)
+        spec.trace(
+            x=_floats(own["value"]),
+            y=[rows[i] for i in own["issue_id"]],
+            mode="markers",
+            name=views.escape(names[actor]),
+            legendgroup=f"actor-{actor}",
+            marker={"color": colors[actor], "size": 9, "opacity": 0.8},
+            hovertext=views.hover_html(statements).tolist(),
+            hoverinfo="text",
+        )
+    fc = table[table["forecast"].notna()]
+    color = MODEL_COLORS.get(model, "#444444")
+    spec.trace(
+        x=_floats(fc["forecast"]),
+        y=[rows[i] for i in fc["issue_id"]],
+        mode="markers",
+        name=f"Forecast: {label}",
+        marker={
+            "color": color,
+            "size": 15,
+            "symbol": MODEL_SYMBOLS.get(model, "circle"),
+            "line": {"width": 3, "color": color},
+        },
+        hovertext=[_forecast_hover(r, label=label) for r in fc.itertuples()],
+        hoverinfo="text",
+    )
+    agreed = table[table["outcome"].notna()]
+    if len(agreed):
+        statements = by_id.reindex(agreed["outcome_position_id"]).reset_index(drop=True)
+        spec.trace(
+            x=_floats(agreed["outcome"]),
+            y=[rows[i] for i in agreed["issue_id"]],
+            mode="markers",
+            name="Agreed outcome",
+            marker={"color": OUTCOME_COLOR, "size": 13, "symbol": "diamond"},
+            hovertext=views.hover_html(statements).tolist(),
+            hoverinfo="text",
+        )
+    spec.layout["yaxis"] = {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": [rows[i] for i in order],
+        "autorange": "reversed",
+    }
+    return _finish(spec, neg, height=max(height, 140 + 30 * len(order)), **finish)

@@ -111,6 +111,16 @@ ACTORS = Table(
             description="party, mediator, third_party, or joint (a text drafted by several).",
         ),
         Column("color", pattern=COLOR_PATTERN, description="Optional #RRGGBB colour."),
+        Column(
+            "capability",
+            type=NUMBER,
+            minimum=0,
+            description=(
+                "Optional number >= 0: the relative bargaining power the coder assumes "
+                "(empty counts as 1; state its source or reason, e.g. in an extra description "
+                "column). Only the bargaining models read it."
+            ),
+        ),
     ),
     primary_key=("actor_id",),
 )

@@ -507,3 +507,121 @@ def evidence_browser(neg) -> Explorer:
         return evidence_view(neg, evidence=evidence, haystack=haystack, **values)
 
     return Explorer("evidence", controls, render)
+
+
+# --- what-if: bargaining models -------------------------------------------------------------
+
+__all__ += ["whatif_explorer", "whatif_view"]  # appended with the models' explorer
+
+
+def whatif_view(
+    neg,
+    *,
+    model: str = "compromise",
+    date=None,
+    capability: Mapping[str, float] | None = None,
+    pair=None,
+    evidence: pd.DataFrame | None = None,
+) -> View:
+    """One model's forecast per issue, with the positions it came from and the agreed outcome.
+
+    ``date`` default: :func:`figures.whatif_default_date` (the latest agreed text). The
+    forecast uses the positions of non-joint actors in force the day before ``date`` and the
+    capabilities in ``capability`` (actors not named keep ``actors.capability``, else 1). The
+    figure equals :func:`figures.plot_whatif` with the same choices; the table is
+    :func:`negotiation_lib.models.forecast_and_outcomes`.
+    """
+    from . import models
+
+    day = figures.whatif_default_date(neg) if date is None else pd.Timestamp(date)
+    evidence = views.evidence_frame(neg) if evidence is None else evidence
+    table = models.forecast_and_outcomes(neg, day, model=model, capability=capability, pair=pair)
+    held = _gaps.positions_asof(
+        neg, day - pd.Timedelta(days=1), actors=models.non_joint_actors(neg)
+    )
+    the_pair = models.default_pair(neg) if pair is None else tuple(pair)
+    spec = figures.whatif_spec(neg, table, held, evidence, date=day, pair=the_pair)
+    labels = views.issue_labels(neg)
+    shown = table.assign(issue=table["issue_id"].map(labels))[
+        ["issue", "forecast", "outcome", "outcome_date", "error", "n_actors", "capability"]
+    ]
+    message = spec.message
+    if not message and table["outcome"].notna().sum() == 0:
+        message = "No agreed outcome up to this date: only the forecasts are shown."
+    return View(spec=spec, table=table, table_html=views.frame_html(shown), message=message)
+
+
+def _whatif_dates(neg) -> list[tuple[str, pd.Timestamp]]:
+    from . import models
+
+    outcomes = models.agreed_outcomes(neg)
+    options = [
+        (f"{views.format_date(d)}: agreed text (forecast from the day before)", pd.Timestamp(d))
+        for d in sorted(pd.unique(outcomes["date"]))
+    ]
+    after = pd.Timestamp(neg.positions["date"].max()) + pd.Timedelta(days=1)
+    if not options or options[-1][1] != after:
+        options.append(("After the last statement (latest positions)", after))
+    return options
+
+
+def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
+    """What if the sides' bargaining power were different? One capability slider per non-joint
+    actor, a model and a date (the agreed texts, or after the last statement).
+
+    Each redraw shows the chosen model's forecast per issue next to the positions it came
+    from and any agreed outcome (:func:`whatif_view`). The sliders start at
+    ``actors.capability`` (1 where empty); the default view equals ``whatif_view(neg)`` and
+    :func:`figures.plot_whatif`. Controls: ``model``, ``date`` and ``capability_<actor_id>``.
+    """
+    from . import models
+
+    evidence = views.evidence_frame(neg)
+    caps = models.capabilities(neg)
+    sides = models.non_joint_actors(neg)
+    top = max(5.0, 2 * float(caps.max()) if len(caps) else 5.0)
+    the_pair = models.default_pair(neg)
+    model_options = [
+        (
+            f"Midpoint of {the_pair[0]} and {the_pair[1]}"
+            if m == "midpoint"
+            else models.MODEL_LABELS[m],
+            m,
+        )
+        for m in models.MODELS
+    ]
+    dates = _whatif_dates(neg)
+    default_day = figures.whatif_default_date(neg)
+    controls: dict[str, widgets.Widget] = {
+        "model": widgets.Dropdown(options=model_options, value=model, description="Model"),
+        "date": widgets.Dropdown(
+            options=dates,
+            value=default_day if default_day in [d for _, d in dates] else dates[-1][1],
+            description="Date",
+            layout=widgets.Layout(width="460px"),
+        ),
+    }
+    slider_of = {}
+    names = views.actor_names(neg)
+    for actor in sides:
+        name = f"capability_{actor}"
+        slider_of[name] = actor
+        controls[name] = widgets.FloatSlider(
+            value=float(caps[actor]),
+            min=0.0,
+            max=top,
+            step=0.1,
+            description=actor,
+            description_allow_html=False,
+            tooltip=f"Capability of {names[actor]}",
+            readout_format=".1f",
+            continuous_update=False,
+        )
+
+    def render(*, model, date, **sliders):
+        capability = {slider_of[name]: value for name, value in sliders.items()}
+        return whatif_view(neg, model=model, date=date, capability=capability, evidence=evidence)
+
+    names_list = list(slider_of)
+    rows = [["model", "date"]] + [names_list[i : i + 3] for i in range(0, len(names_list), 3)]
+    return Explorer("whatif", controls, render, rows=rows)

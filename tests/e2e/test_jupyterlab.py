@@ -37,9 +37,9 @@ CHART_UPDATE_TIMEOUT = 30_000  # ms
 class Change:
     """One user action on a widget control, found by its description label."""
 
-    control: str  # "dropdown" or "select-multiple"
+    control: str  # "dropdown", "select-multiple" or "slider"
     label: str
-    option: str | None = None  # None: the first option that is not selected yet
+    option: str | None = None  # None: the first option that is not selected yet; a slider's value
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ SCENARIOS = {
         REPO_ROOT / "notebooks" / "03-gap-explorer.ipynb",
         (Change("dropdown", "Actor B"), Change("select-multiple", "Issues")),
         readme_picture=True,
+    ),
+    "whatif-explorer": Scenario(
+        REPO_ROOT / "notebooks" / "12-would-a-model-predict-the-deal.ipynb",
+        (Change("dropdown", "Model"), Change("slider", "RU", "3.0")),
     ),
 }
 
@@ -227,7 +231,23 @@ def _control(page, change: Change):
     return box.first.locator("select")
 
 
+def _set_slider(page, change: Change) -> str:
+    """Type a value into a slider's readout (ipywidgets 8 readouts are editable) and Enter."""
+    label = page.locator("label", has_text=re.compile(rf"^{re.escape(change.label)}$"))
+    slider = page.locator(".widget-slider").filter(has=label).first
+    readout = slider.locator(".widget-readout")
+    readout.wait_for(timeout=CHART_UPDATE_TIMEOUT)
+    readout.scroll_into_view_if_needed(timeout=CHART_UPDATE_TIMEOUT)
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(change.option)
+    page.keyboard.press("Enter")
+    return change.option
+
+
 def _apply(page, change: Change) -> str:
+    if change.control == "slider":
+        return _set_slider(page, change)
     select = _control(page, change)
     select.wait_for(timeout=CHART_UPDATE_TIMEOUT)
     option = change.option
