@@ -10,7 +10,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .agreement import agreement_report, krippendorff_alpha
 from .cli import init_dataset
+from .coding import (
+    coding_sheet,
+    compare_with_dataset,
+    read_codings,
+    save_codings,
+    widest_spread,
+)
 from .examples import write_example_dataset
 from .gaps import (
     combined_positions,
@@ -44,9 +52,12 @@ __all__ = [
     "Negotiation",
     "ValidationError",
     "__version__",
+    "agreement_report",
+    "coding_sheet",
     "combined_positions",
     "compare_overall_gaps",
     "compare_positions",
+    "compare_with_dataset",
     "compute_conflicts",
     "compute_forecast",
     "compute_gaps",
@@ -59,14 +70,18 @@ __all__ = [
     "format_problems",
     "gap_extremes",
     "init_dataset",
+    "krippendorff_alpha",
     "list_datasets",
     "load",
     "movement_by_issue",
     "movement_summary",
     "positions_asof",
+    "read_codings",
+    "save_codings",
     "summarize",
     "third_party_distance",
     "validate",
+    "widest_spread",
     "write_example_dataset",
 ]
 
