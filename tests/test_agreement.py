@@ -251,12 +251,30 @@ def test_report_without_groups_has_the_overall_row_only():
         nl.agreement_report(as_long(WORKED_EXAMPLE), by="issue")
 
 
+def test_report_leaves_a_one_unit_group_undefined():
+    long = grouped_example()
+    long.loc[long["unit"] == 7, "issue_id"] = "alone"
+    report = nl.agreement_report(long, n_boot=50)
+    alphas = report.alphas.set_index("issue_id")
+    assert alphas.loc["alone", "units"] == 1
+    assert np.isnan(alphas.loc["alone", "alpha"])
+    assert any("fewer than 2 pairable units" in n and "alone" in n for n in report.notes)
+    # krippendorff_alpha itself follows the formula: one unit's alpha is 0.
+    one = long[long["issue_id"] == "alone"].assign(value=lambda f: f["value"] + f.index)
+    assert nl.krippendorff_alpha(one) == pytest.approx(0.0)
+
+
 def test_report_notes_an_undefined_group():
     long = pd.concat(
         [
             as_long(WORKED_EXAMPLE).assign(issue_id="varied"),
             pd.DataFrame(
-                {"unit": ["x", "x"], "coder": ["A", "B"], "value": [5, 5], "issue_id": "flat"}
+                {
+                    "unit": ["x", "x", "y", "y"],
+                    "coder": ["A", "B", "A", "B"],
+                    "value": [5, 5, 5, 5],
+                    "issue_id": "flat",
+                }
             ),
         ]
     )
@@ -265,7 +283,7 @@ def test_report_notes_an_undefined_group():
     assert np.isnan(alphas.loc["flat", "alpha"])
     assert np.isnan(alphas.loc["flat", "ci_low"])
     assert report.mean_alpha == pytest.approx(alphas.loc["varied", "alpha"])
-    assert any("flat" in note for note in report.notes)
+    assert any("no variation" in note and "flat" in note for note in report.notes)
 
 
 def test_report_refuses_a_unit_in_two_groups_and_bad_arguments():

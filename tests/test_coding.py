@@ -274,3 +274,24 @@ def test_form_shows_problems_and_saves_nothing(sheet, tmp_path):
     assert "'lots' is not a number" in form.message
     assert not path.exists()
     assert "nl-message-text" in form.children[-1].value
+
+
+# --- the committed example codings ----------------------------------------------------------
+
+
+def test_example_codings_are_exactly_what_the_documented_rule_writes(
+    bundled, script_module, tmp_path
+):
+    from pathlib import Path
+
+    script = script_module("example_codings")
+    committed = Path(script.OUT)
+    written = script.write_example_codings(bundled, tmp_path)
+    assert [p.name for p in written] == sorted(p.name for p in committed.glob("*.csv"))
+    for path in written:
+        assert path.read_bytes() == (committed / path.name).read_bytes(), path.name
+    readme = (committed / "README.md").read_text(encoding="utf-8")
+    assert "not research data" in readme
+    codings = nl.read_codings(committed)
+    assert codings["coder"].str.startswith("Example coder").all()
+    assert set(codings["position_id"]) <= set(nl.coding_sheet(bundled)["position_id"])

@@ -302,6 +302,9 @@ class AgreementReport:
 
 
 DEFAULT_BY = "issue_id"
+#: A report leaves alpha undefined below this many pairable units: with one unit, alpha is 0
+#: whatever the values (its observed and expected disagreement are the same pairs).
+MIN_UNITS = 2
 MEAN_LABEL = "(mean of groups)"
 ALL_LABEL = "(all units)"
 
@@ -309,7 +312,7 @@ ALL_LABEL = "(all units)"
 def _bootstrap(counts: _Counts, level: str, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Alphas of ``n_boot`` replicates that resample units with replacement."""
     n_units = len(counts.units)
-    if n_units == 0 or n_boot == 0:
+    if n_units < MIN_UNITS or n_boot == 0:
         return np.full(n_boot, np.nan)
     weights = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=n_boot).astype(float)
     out = np.empty(n_boot)
@@ -346,7 +349,9 @@ def agreement_report(
     The interval is the 2.5th-97.5th percentile of ``n_boot`` replicates that resample units
     with replacement (within each group; for the mean of groups, the groups' replicates are
     averaged), drawn from ``numpy.random.default_rng(seed)``: the same input and seed give the
-    same report. A replicate whose alpha is undefined is left out of the percentiles.
+    same report. A replicate whose alpha is undefined is left out of the percentiles. A group
+    with fewer than :data:`MIN_UNITS` pairable units gets NaN (one unit's alpha is always 0)
+    and a note.
     """
     _check_level(level)
     if n_boot < 0 or top < 0:
@@ -408,11 +413,17 @@ def agreement_report(
         group_of = long.drop_duplicates("unit").set_index("unit")[by]
         disputed.insert(1, by, disputed["unit"].map(group_of))
     notes = []
-    undefined = alphas.loc[alphas["alpha"].isna(), label].tolist()
-    if undefined:
+    few = alphas["units"] < MIN_UNITS
+    if few.any():
         notes.append(
-            "alpha is not defined (no unit with two values, or no variation) for: "
-            + ", ".join(str(u) for u in undefined)
+            f"fewer than {MIN_UNITS} pairable units, so no alpha, for: "
+            + ", ".join(str(u) for u in alphas.loc[few, label])
+        )
+    undefined = alphas["alpha"].isna() & ~few
+    if undefined.any():
+        notes.append(
+            "no variation among the values, so no alpha, for: "
+            + ", ".join(str(u) for u in alphas.loc[undefined, label])
         )
     return AgreementReport(
         alphas=alphas,
@@ -426,7 +437,7 @@ def agreement_report(
 
 
 def _row(label: str, group, kind: str, part: pd.DataFrame, counts: _Counts, level: str) -> dict:
-    if len(counts.units):
+    if len(counts.units) >= MIN_UNITS:
         o = _coincidences(counts.counts, np.ones((1, len(counts.units))))
         alpha = float(_alpha_from(o, counts.values, level)[0])
     else:
