@@ -151,6 +151,12 @@ def test_read_merges_files_and_folders_and_counts_a_copied_file_once(tmp_path):
         ["Ben", "p1", 30.0],
     ]
     assert set(merged["file"]) == {"ana.csv", "ben.csv"}
+    missing = tmp_path / "not-yet-saved.csv"
+    with pytest.raises(coding.CodingsError, match=r"not-yet-saved\.csv: no such file"):
+        nl.read_codings(group, missing)
+    pd.testing.assert_frame_equal(
+        nl.read_codings(group, missing, missing_ok=True), nl.read_codings(group)
+    )
 
 
 def test_read_refuses_the_same_entry_with_two_values(tmp_path):
@@ -223,7 +229,7 @@ def test_widest_spread_names_the_anchors_involved(bundled, sheet, tmp_path):
     anchors = nl.views.anchor_table(bundled, target["issue_id"])
     assert first["anchors_involved"].count(" = ") == len(anchors)  # 0 to 100: every anchor
     second = spread.iloc[1]
-    involved = second["anchors_involved"].split("; ")
+    involved = second["anchors_involved"].split(coding.ANCHOR_SEPARATOR)
     assert 1 <= len(involved) <= 3
     assert first["dataset"] == dataset_values(bundled, sheet).iloc[0]
 

@@ -32,6 +32,7 @@ from . import views
 from .agreement import krippendorff_alpha
 
 __all__ = [
+    "ANCHOR_SEPARATOR",
     "CODING_COLUMNS",
     "SHEET_COLUMNS",
     "CodingsError",
@@ -63,6 +64,8 @@ SHEET_COLUMNS = (
     "source_url",
 )
 SCALE = (0.0, 100.0)
+#: Between two anchors in :func:`anchors_text` (anchor labels may contain ";").
+ANCHOR_SEPARATOR = " | "
 
 
 class CodingsError(ValueError):
@@ -73,9 +76,9 @@ class CodingsError(ValueError):
 
 
 def anchors_text(neg, issue_id: str) -> str:
-    """The issue's anchors as one line of text: ``"0 = ...; 50 = ...; 100 = ..."``."""
+    """The issue's anchors as one line of text: ``"0 = ... | 50 = ... | 100 = ..."``."""
     table = views.anchor_table(neg, issue_id)
-    return "; ".join(
+    return ANCHOR_SEPARATOR.join(
         f"{views.format_number(v)} = {label}"
         for v, label in zip(table["value"], table["label"], strict=True)
     )
@@ -150,7 +153,9 @@ def statement_html(row: Mapping[str, object], number: int | None = None) -> str:
         title = f"{link}{title}</a>"
     publisher = esc(row.get("source_publisher"))
     anchors = "".join(
-        f"<li>{esc(part)}</li>" for part in str(row.get("anchors") or "").split("; ") if part
+        f"<li>{esc(part)}</li>"
+        for part in str(row.get("anchors") or "").split(ANCHOR_SEPARATOR)
+        if part
     )
     prefix = f"{number}. " if number is not None else ""
     return (
@@ -292,8 +297,13 @@ def _files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return files
 
 
-def read_codings(*paths: str | os.PathLike[str], all_entries: bool = False) -> pd.DataFrame:
+def read_codings(
+    *paths: str | os.PathLike[str], all_entries: bool = False, missing_ok: bool = False
+) -> pd.DataFrame:
     """Read and merge codings files (or folders of ``*.csv``); one row per coder and statement.
+
+    With ``missing_ok``, paths that do not exist are skipped (e.g. your own file before you
+    first save); at least one file must still be found.
 
     Columns: :data:`CODING_COLUMNS` plus ``file``. Only each coder's highest ``entry`` per
     statement is kept unless ``all_entries``. The same row in two files (a file collected
@@ -302,7 +312,7 @@ def read_codings(*paths: str | os.PathLike[str], all_entries: bool = False) -> p
     from 0 to 100, an entry that is not a whole number from 1, or one coder's same entry for a
     statement with two different values in different files. Sorted by coder, position_id.
     """
-    files = _files(paths)
+    files = _files(p for p in paths if not missing_ok or Path(p).exists())
     problems: list[str] = []
     frames = []
     if not files:
@@ -440,7 +450,7 @@ def _anchors_between(anchors: pd.DataFrame, low: float, high: float) -> str:
     first = int(np.argmin(np.abs(values - low)))
     last = int(np.argmin(np.abs(values - high)))
     part = anchors.iloc[min(first, last) : max(first, last) + 1]
-    return "; ".join(
+    return ANCHOR_SEPARATOR.join(
         f"{views.format_number(v)} = {label}"
         for v, label in zip(part["value"], part["label"], strict=True)
     )
