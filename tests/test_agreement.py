@@ -180,9 +180,12 @@ def test_non_frame_input_is_refused():
         nl.krippendorff_alpha([[1, 2], [1, 2]])
 
 
-def test_wide_frame_with_a_repeated_coder_is_refused():
+def test_wide_frame_with_a_repeated_coder_or_unit_is_refused():
     wide = pd.DataFrame([[1, 2], [1, 2]], columns=["a", "a"])
     with pytest.raises(ValueError, match="repeated"):
+        nl.krippendorff_alpha(wide)
+    wide = pd.DataFrame([[1, 2], [1, 3]], columns=["a", "b"], index=["u1", "u1"])
+    with pytest.raises(ValueError, match=r"each unit once; repeated: \['u1'\]"):
         nl.krippendorff_alpha(wide)
 
 

@@ -78,6 +78,9 @@ def long_codings(data: pd.DataFrame, *, level: str = "interval") -> pd.DataFrame
         if data.columns.has_duplicates:
             dupes = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
             raise ValueError(f"a wide codings frame has each coder once; repeated: {dupes}")
+        if data.index.has_duplicates:
+            dupes = sorted({str(u) for u in data.index[data.index.duplicated()]})
+            raise ValueError(f"a wide codings frame has each unit once; repeated: {dupes[:10]}")
         wide = data.copy()
         wide.index = wide.index.rename("unit")
         wide.columns = wide.columns.rename("coder")
