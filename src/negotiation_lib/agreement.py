@@ -7,9 +7,10 @@ matrix: every ordered pair of values two different coders gave one unit adds ``1
 to cell (c, k), where ``m_u`` is the number of values the unit has. Units with fewer than two
 values cannot be paired and are left out.
 
-The coincidence matrix of all units is one matrix product, ``N' diag(1 / (m - 1)) N`` minus its
-diagonal self-pairs, where ``N`` counts each unit's values (units x distinct values); the
-bootstrap reuses that product with each replicate's unit weights. Written for this project,
+The coincidence matrix of all units is ``N' diag(1 / (m - 1)) N`` minus its diagonal
+self-pairs, where ``N`` counts each unit's values (units x distinct values), computed as one
+matrix product of unit weights with the units' outer products; the bootstrap uses the same
+product with each replicate's unit weights. Written for this project,
 MIT licence, numpy only.
 
 Levels of measurement and their squared differences between values ``c`` and ``k``:
@@ -43,6 +44,7 @@ __all__ = [
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 LONG_COLUMNS = ("unit", "coder", "value")
 _BOOT_CHUNK = 200  # bootstrap replicates per vectorised batch (bounds memory at CHUNK x V x V)
+_OUTER_BUDGET = 1 << 22  # numbers in one block of per-unit outer products (32 MB)
 
 
 def _check_level(level: str) -> None:
@@ -163,12 +165,23 @@ def _pairable_counts(long: pd.DataFrame, level: str) -> _Counts:
 
 
 def _coincidences(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Coincidence matrices, one per row of ``weights`` (replicates x units): R x V x V."""
+    """Coincidence matrices, one per row of ``weights`` (replicates x units): R x V x V.
+
+    ``sum_u w_u n_uc n_uk / (m_u - 1)`` minus the self-pairs on the diagonal, as matrix products
+    of the weights with each unit's outer product ``n_u n_u'`` (built for a block of units at a
+    time, so memory stays within :data:`_OUTER_BUDGET` numbers).
+    """
     scale = weights / (counts.sum(axis=1) - 1.0)  # R x U
-    pairs = np.einsum("uc,ru,uk->rck", counts, scale, counts)
-    self_pairs = scale @ counts  # R x V
-    idx = np.arange(counts.shape[1])
-    pairs[:, idx, idx] -= self_pairs
+    n_units, n_values = counts.shape
+    step = max(1, _OUTER_BUDGET // (n_values * n_values))
+    pairs = np.zeros((len(weights), n_values * n_values))
+    for start in range(0, n_units, step):
+        block = counts[start : start + step]
+        outer = (block[:, :, None] * block[:, None, :]).reshape(len(block), -1)
+        pairs += scale[:, start : start + step] @ outer
+    pairs = pairs.reshape(len(weights), n_values, n_values)
+    idx = np.arange(n_values)
+    pairs[:, idx, idx] -= scale @ counts  # a value is never paired with itself
     return pairs
 
 
