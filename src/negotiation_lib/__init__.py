@@ -11,7 +11,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .agreement import agreement_report, krippendorff_alpha
 from .cli import init_dataset
+from .coding import (
+    coding_sheet,
+    compare_with_dataset,
+    read_codings,
+    save_codings,
+    widest_spread,
+)
 from .examples import write_example_dataset
 from .gaps import (
     combined_positions,
@@ -55,11 +63,14 @@ __all__ = [
     "ValidationError",
     "__version__",
     "agreed_outcomes",
+    "agreement_report",
     "backtest",
     "backtest_summary",
+    "coding_sheet",
     "combined_positions",
     "compare_overall_gaps",
     "compare_positions",
+    "compare_with_dataset",
     "compute_conflicts",
     "compute_gaps",
     "compute_movement",
@@ -76,14 +87,18 @@ __all__ = [
     "format_problems",
     "gap_extremes",
     "init_dataset",
+    "krippendorff_alpha",
     "list_datasets",
     "load",
     "movement_by_issue",
     "movement_summary",
     "positions_asof",
+    "read_codings",
+    "save_codings",
     "summarize",
     "third_party_distance",
     "validate",
+    "widest_spread",
     "write_example_dataset",
 ]
 

@@ -625,3 +625,84 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
     names_list = list(slider_of)
     rows = [["model", "date"]] + [names_list[i : i + 3] for i in range(0, len(names_list), 3)]
     return Explorer("whatif", controls, render, rows=rows)
+
+
+# --- coding form (code it yourself) ----------------------------------------------------------
+# Kept at the end of the module and independent of Explorer: it saves instead of drawing.
+
+
+class CodingForm(widgets.VBox):
+    """A form to code a sheet's statements: coder name, a value per statement, a save button.
+
+    ``form.coder`` (Text), ``form.values`` (dict position_id -> Text, empty = not coded),
+    ``form.save_button`` and ``form.message`` (the last save's message, plain text) drive it
+    in tests; ``form.save()`` is what the button does and returns the rows written (empty when
+    nothing was saved). Saving appends to ``path`` with :func:`coding.save_codings`, which
+    never rewrites another coder's rows. CSS classes: ``nl-coding-form``, ``nl-coder``,
+    ``nl-coding-value``, ``nl-save``, ``nl-message``.
+    """
+
+    def __init__(self, sheet: pd.DataFrame, path="my-codings.csv"):
+        from pathlib import Path
+
+        from . import coding
+
+        self.sheet = sheet.reset_index(drop=True)
+        self.path = Path(path)
+        self.message = ""
+        self.coder = widgets.Text(
+            value="", description="Your name", placeholder="a name or nickname"
+        ).add_class("nl-coder")
+        self.values = {
+            str(pid): widgets.Text(
+                value="", description="Value", placeholder="0-100, empty = skip"
+            ).add_class("nl-coding-value")
+            for pid in self.sheet["position_id"]
+        }
+        cards = [
+            widgets.VBox(
+                [widgets.HTML(coding.statement_html(row, n)), self.values[str(row["position_id"])]]
+            ).add_class("nl-statement")
+            for n, row in enumerate(self.sheet.to_dict("records"), start=1)
+        ]
+        self.save_button = widgets.Button(
+            description="Save my codings", button_style="primary"
+        ).add_class("nl-save")
+        self._message_box = widgets.HTML(value="").add_class("nl-message")
+        self.save_button.on_click(lambda _button: self.save())
+        super().__init__(children=[self.coder, *cards, self.save_button, self._message_box])
+        self.add_class("nl-coding-form")
+
+    def save(self) -> pd.DataFrame:
+        """Append the entered values to the file; set and show the message; return rows written."""
+        from . import coding
+
+        try:
+            written = coding.save_codings(
+                self.path,
+                self.coder.value,
+                {pid: box.value for pid, box in self.values.items()},
+                position_ids=self.values,
+            )
+        except coding.CodingsError as exc:
+            self.message = str(exc)
+            written = pd.DataFrame(columns=list(coding.CODING_COLUMNS))
+        else:
+            again = int((written["entry"] > 1).sum())
+            self.message = (
+                f"Saved {len(written)} value{'s' if len(written) != 1 else ''} by "
+                f"{written['coder'].iloc[0]} to {self.path.name}"
+                + (f" ({again} replace your earlier values)." if again else ".")
+            )
+        self._message_box.value = views.message_html(self.message).replace(
+            'role="status"', 'role="status" style="white-space: pre-line"'
+        )
+        return written
+
+
+def coding_form(sheet: pd.DataFrame, path="my-codings.csv") -> CodingForm:
+    """A :class:`CodingForm` for ``sheet`` (from ``coding.coding_sheet``), saving to ``path``."""
+    return CodingForm(sheet, path)
+
+
+__all__ += ["CodingForm", "coding_form"]
