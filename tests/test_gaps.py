@@ -164,6 +164,7 @@ def test_compute_movement_default_span(mini):
         "other_value",
         "gap_before",
         "gap_after",
+        "movement",
         "toward",
     ]
     i1 = m[m["issue_id"] == "i1"].set_index("other_actor")
@@ -229,14 +230,60 @@ def test_agreeing_duplicates_are_not_conflicts(mini):
 
 
 def test_unknown_actor_or_issue_is_a_clear_error(mini):
-    with pytest.raises(ValueError, match="unknown actor 'Z'"):
+    with pytest.raises(nl.UnknownIdError, match=r"unknown actor id 'Z' \(not in actors.csv\)"):
         nl.compute_gaps(mini, "A", "Z")
-    with pytest.raises(ValueError, match="unknown issue"):
-        nl.compute_gaps(mini, "A", "B", issues=["nope"])
+    closest = r"unknown issue id 'i4' \(not in issues.csv\); closest: .*i1"
+    with pytest.raises(nl.UnknownIdError, match=closest):
+        nl.compute_gaps(mini, "A", "B", issues=["i4"])
+    for call in [
+        lambda: nl.positions_asof(mini, "2022-01-01", actors=["Z"]),
+        lambda: nl.compute_overall_gap(mini, "Z", "A"),
+        lambda: nl.compute_movement(mini, "A", others=["Z"]),
+        lambda: nl.compute_movement(mini, "Z"),
+        lambda: nl.combined_positions(mini, issues=["nope"]),
+    ]:
+        with pytest.raises(nl.UnknownIdError) as caught:
+            call()
+        # one type for every caller: both a ValueError and a KeyError, message not quoted
+        assert isinstance(caught.value, ValueError)
+        assert isinstance(caught.value, KeyError)
+        assert str(caught.value).startswith("unknown ")
     with pytest.raises(ValueError, match="different actors"):
         nl.compute_gaps(mini, "A", "A")
     with pytest.raises(ValueError, match="max_age"):
         nl.positions_asof(mini, "2022-01-01", max_age=-1)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "other", "movement"),
+    [
+        (20, 20, 80, "unmoved"),
+        (20, 50, 80, "toward"),
+        (20, 80, 80, "toward"),  # meeting the other's position is not passing it
+        (20, 90, 80, "overshoot"),  # past it, gap shrank
+        (20, 100, 50, "overshoot"),  # past it, gap grew: still a concession, not "away"
+        (20, 10, 80, "away"),
+        (80, 60, 80, "away"),  # moving off the other's position
+        (80, 20, 20, "toward"),
+    ],
+)
+def test_movement_definition(mini, start, end, other, movement):
+    neg = with_positions(
+        mini,
+        [
+            ("A", "i1", "2022-01-01", start),
+            ("B", "i1", "2022-01-01", other),
+            ("A", "i1", "2022-02-01", end),
+        ],
+    )
+    row = nl.compute_movement(neg, "A", others=["B"]).iloc[0]
+    assert row["movement"] == movement
+    assert row["toward"] == (movement in ("toward", "overshoot"))
+    summary = nl.movement_summary(neg, actors=["A", "B"]).set_index(["actor", "toward"])
+    counts = summary.loc[("A", "B")]
+    assert counts["toward_issues"] == int(movement in ("toward", "overshoot"))
+    assert counts["away_issues"] == int(movement == "away")
+    assert counts["unmoved_issues"] == int(movement == "unmoved")
 
 
 # ---------------------------------------------------------------- properties

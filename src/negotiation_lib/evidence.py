@@ -1,46 +1,31 @@
-"""Pure helpers behind the figures and explorers: joined evidence, filters, escaped text.
+"""Positions joined with their evidence (actor, issue, event, source), filtered and shown.
 
-Nothing here imports plotly or ipywidgets, so every function can be tested (and reused in a
-notebook table) on its own. Every string that comes from a dataset and is meant for display
-passes through :func:`escape` (or :func:`wrap`) here, before plotly or a browser sees it:
-plotly renders hover labels, titles and tick labels as a subset of HTML.
+Nothing here imports plotly or ipywidgets. Text is kept raw in the frames and escaped
+(:mod:`negotiation_lib.text`) wherever it is turned into HTML.
 """
 
 from __future__ import annotations
 
-import html
-import textwrap
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-# Used for actors whose `color` is empty (Okabe-Ito, readable by colour-blind viewers).
-FALLBACK_COLORS = (
-    "#E69F00",
-    "#56B4E9",
-    "#009E73",
-    "#F0E442",
-    "#0072B2",
-    "#D55E00",
-    "#CC79A7",
-    "#999999",
-)
+from .ids import actor_names, actor_order, issue_labels, issue_order, issue_row
+from .text import escape, escape_attribute, format_date, format_number, is_missing, safe_url, wrap
 
-# Issue colours for per-issue traces (plotly's D3 / Tableau 10 order, fixed here so that
-# stored figures do not depend on the template's colourway).
-ISSUE_COLORS = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "anchor_table",
+    "evidence_frame",
+    "evidence_html",
+    "evidence_table",
+    "filter_evidence",
+    "gap_hover",
+    "hover_html",
+    "position_snippets",
+    "search_text",
+]
 
 EVIDENCE_COLUMNS = (
     "position_id",
@@ -66,150 +51,6 @@ EVIDENCE_COLUMNS = (
     "source_url",
 )
 
-SAFE_URL_SCHEMES = ("http://", "https://")
-
-
-# --- text ---------------------------------------------------------------------------------
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, NaT and pandas NA (and for nothing else)."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # list-likes are not missing
-        return False
-
-
-def escape(value: object) -> str:
-    """Return ``value`` as HTML-escaped text (``&``, ``<``, ``>``); missing values become ``""``.
-
-    Quotes are left as they are: they are harmless in text, and plotly's label renderer does not
-    decode ``&quot;`` (it would show literally). Attribute values use :func:`escape_attribute`.
-    """
-    if is_missing(value):
-        return ""
-    return html.escape(str(value), quote=False)
-
-
-def escape_attribute(value: object) -> str:
-    """HTML-escape ``value`` for use inside a double-quoted attribute (quotes escaped too)."""
-    if is_missing(value):
-        return ""
-    return html.escape(str(value), quote=True)
-
-
-def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str:
-    """Escape ``value`` and break it into lines of at most ``width`` characters joined by ``<br>``.
-
-    The text is split on the raw string and each line escaped afterwards, so a ``<br>`` never
-    lands inside an escaped entity; the only markup in the result is the ``<br>`` we add.
-    With ``max_lines`` the text is cut and ends with an ellipsis.
-    """
-    if is_missing(value):
-        return ""
-    lines = textwrap.wrap(str(value), width=width, break_long_words=True) or [""]
-    if max_lines is not None and len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1] + " …"
-    return "<br>".join(html.escape(line, quote=False) for line in lines)
-
-
-def safe_url(value: object) -> str | None:
-    """Return the URL if it is an http(s) address, else None (``javascript:`` and friends)."""
-    if is_missing(value):
-        return None
-    url = str(value).strip()
-    return url if url.lower().startswith(SAFE_URL_SCHEMES) else None
-
-
-def format_date(value: object) -> str:
-    """ISO date ``YYYY-MM-DD`` or ``""`` when missing."""
-    if is_missing(value):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
-def format_number(value: object, digits: int = 2) -> str:
-    """A number rounded to ``digits`` decimals without trailing zeros, or ``""`` when missing."""
-    if is_missing(value):
-        return ""
-    rounded = round(float(value), digits)
-    text = f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-# --- dataset-level lookups ------------------------------------------------------------------
-
-
-def dataset_label(neg) -> str:
-    """The escaped provenance line every figure carries, e.g. ``Data: ru-ua-2022-2026 v1.0.0``."""
-    return f"Data: {escape(neg.id)} v{escape(neg.version)}"
-
-
-def actor_order(neg) -> list[str]:
-    """Actor ids in the order of actors.csv (the order of traces and legends)."""
-    return [str(a) for a in neg.actors["actor_id"]]
-
-
-def actor_names(neg) -> dict[str, str]:
-    """Raw (unescaped) actor names by id; the id itself where the name is missing."""
-    names = {}
-    for actor_id, name in zip(neg.actors["actor_id"], neg.actors["name"], strict=True):
-        names[str(actor_id)] = str(actor_id) if is_missing(name) else str(name)
-    return names
-
-
-def actor_colors(neg) -> dict[str, str]:
-    """Colour per actor id: ``actors.color`` where given, else a fixed fallback palette.
-
-    Fallback colours are handed out in actors.csv order, so they are stable run to run.
-    """
-    colors: dict[str, str] = {}
-    given = neg.actors["color"] if "color" in neg.actors else pd.Series(pd.NA, neg.actors.index)
-    spare = iter(FALLBACK_COLORS * (len(neg.actors) // len(FALLBACK_COLORS) + 1))
-    for actor_id, color in zip(neg.actors["actor_id"], given, strict=True):
-        colors[str(actor_id)] = str(color) if not is_missing(color) and str(color) else next(spare)
-    return colors
-
-
-def issue_order(neg) -> list[str]:
-    """Issue ids sorted by ``issues.order`` (then file order)."""
-    issues = neg.issues.reset_index(drop=True)
-    if "order" in issues:
-        key = pd.to_numeric(issues["order"], errors="coerce")
-        issues = issues.assign(_order=key, _pos=range(len(issues)))
-        issues = issues.sort_values(["_order", "_pos"], na_position="last", kind="stable")
-    return [str(i) for i in issues["issue_id"]]
-
-
-def issue_labels(neg) -> dict[str, str]:
-    """Raw (unescaped) issue labels by id."""
-    return {
-        str(i): (str(i) if is_missing(label) else str(label))
-        for i, label in zip(neg.issues["issue_id"], neg.issues["label"], strict=True)
-    }
-
-
-def issue_row(neg, issue_id: str) -> pd.Series:
-    """The issues.csv row for ``issue_id``; raises KeyError naming the known ids when unknown."""
-    match = neg.issues[neg.issues["issue_id"] == issue_id]
-    if match.empty:
-        known = ", ".join(map(str, neg.issues["issue_id"]))
-        raise KeyError(f"unknown issue_id {issue_id!r}; known: {known}")
-    return match.iloc[0]
-
-
-def check_actors(neg, actors: Iterable[str]) -> list[str]:
-    """Return ``actors`` as a list; raise KeyError naming the known ids if one is unknown."""
-    actors = [str(a) for a in actors]
-    known = set(actor_order(neg))
-    unknown = [a for a in actors if a not in known]
-    if unknown:
-        raise KeyError(f"unknown actor_id {unknown}; known: {', '.join(actor_order(neg))}")
-    return actors
-
 
 def anchor_table(neg, issue_id: str) -> pd.DataFrame:
     """The scale anchors of one issue, one row per named point: ``value``, ``label``.
@@ -226,9 +67,6 @@ def anchor_table(neg, issue_id: str) -> pd.DataFrame:
         table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
     table["value"] = table["value"].astype("float64")
     return table.sort_values("value", kind="stable").reset_index(drop=True)
-
-
-# --- evidence -------------------------------------------------------------------------------
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -445,87 +283,6 @@ def evidence_html(
     )
 
 
-def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2) -> str:
-    """Any DataFrame as an escaped HTML table (numbers rounded, dates as ISO days)."""
-    shown = frame.head(limit) if limit is not None else frame
-    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
-    rows = []
-    for values in shown.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, values, strict=True):
-            if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                text = format_date(value)
-            elif pd.api.types.is_float_dtype(frame[column]):
-                text = format_number(value, digits)
-            else:
-                text = "" if is_missing(value) else str(value)
-            cells.append(f"<td>{escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
-    if len(shown) < len(frame):
-        caption += f" (first {len(shown)} shown)"
-    return (
-        f'<table class="nl-data-table"><caption>{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def message_html(message: str) -> str:
-    """An escaped notice for the explorers (``""`` for no message)."""
-    if not message:
-        return ""
-    return f'<div class="nl-message-text" role="status">{escape(message)}</div>'
-
-
-# --- positions over time --------------------------------------------------------------------
-
-#: Marker symbol per stance in the figures (the hover names the stance too).
-STANCE_SYMBOLS = {
-    "demand": "circle",
-    "counter": "circle-open",
-    "offer": "diamond",
-    "proposal": "square",
-    "red_line": "x",
-    "concession": "triangle-down",
-    "rejection": "cross",
-    "agreement": "star",
-}
-
-
-def position_steps(statements: pd.DataFrame, *, until: object = None) -> pd.DataFrame:
-    """The step line of one actor on one issue from its statements (evidence rows).
-
-    One row per distinct statement date, sorted: ``date``, ``value``, ``value_low``,
-    ``value_high`` (a missing bound is the value itself). Several statements on the same date
-    (different sources) are combined as the mean value, and the band spans the lowest low and
-    the highest high of them, so a conflict widens the band instead of hiding. With ``until``
-    a last row repeats the final value at that date (the position holds until restated).
-    Values are rounded to 2 decimals.
-    """
-    frame = statements.assign(
-        value_low=statements["value_low"].fillna(statements["value"]),
-        value_high=statements["value_high"].fillna(statements["value"]),
-    )
-    steps = (
-        frame.groupby("date", sort=True)
-        .agg(
-            value=("value", "mean"),
-            value_low=("value_low", "min"),
-            value_high=("value_high", "max"),
-        )
-        .reset_index()
-    )
-    if until is not None and not steps.empty:
-        until = pd.Timestamp(until)
-        if until > steps["date"].iloc[-1]:
-            last = steps.iloc[[-1]].assign(date=until)
-            steps = pd.concat([steps, last], ignore_index=True)
-    return steps.round({"value": 2, "value_low": 2, "value_high": 2})
-
-
-# --- gaps -----------------------------------------------------------------------------------
-
-
 def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> dict[str, str]:
     """Escaped hover lines per position id (stance, date, summary, quote, source) for gap labels.
 
@@ -596,69 +353,3 @@ def gap_hover(
                 lines.append(snippets[str(pid)])
         out.append("<br>".join(lines))
     return pd.Series(out, index=gaps.index, dtype="object")
-
-
-def clip_steps(
-    frame: pd.DataFrame, *, keys: list[str], start: object = None, end: object = None
-) -> pd.DataFrame:
-    """Rows of a change-point frame (one row per date at which a value changes) in a window.
-
-    The last row before ``start`` in each ``keys`` group is kept and moved to ``start`` (unless
-    the group changes exactly at ``start``), so a step line opens with the value that held
-    then. Rows after ``end`` are dropped. Returned sorted by ``keys`` then date.
-    """
-    if frame.empty:
-        return frame
-    dates = frame["date"]
-    start = None if start is None else pd.Timestamp(start)
-    end = None if end is None else pd.Timestamp(end)
-    if (start is None or start <= dates.min()) and (end is None or end >= dates.max()):
-        return frame  # the window holds every change: nothing to clip
-    ordered = frame.sort_values([*keys, "date"], kind="stable").reset_index(drop=True)
-    day = ordered["date"].to_numpy()
-    keep = np.ones(len(ordered), dtype=bool)
-    if end is not None:
-        keep &= day <= end.to_datetime64()
-    carried = np.zeros(len(ordered), dtype=bool)
-    if start is not None:
-        begin = start.to_datetime64()
-        before = day < begin
-        if keys:
-            group = ordered.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
-        else:
-            group = np.zeros(len(ordered), dtype=np.int64)
-        same_next = np.append(group[1:] == group[:-1], False)
-        next_before = np.append(before[1:], False)
-        next_at_start = np.append(day[1:] == begin, False)
-        # the last row before start in its group, unless the group changes exactly at start
-        carried = before & ~(same_next & next_before) & ~(same_next & next_at_start)
-        keep &= ~before
-        keep |= carried & (day <= begin)
-    out = ordered[keep].copy()
-    if carried.any():
-        out.loc[carried[keep], "date"] = start
-    return out.reset_index(drop=True)
-
-
-def gaps_on_grid(gaps: pd.DataFrame, dates) -> pd.DataFrame:
-    """The gap per issue as of each date in ``dates`` (the heatmap's cells).
-
-    ``gaps`` is a ``compute_gaps`` frame (change points). One row per (date, issue):
-    the row of ``gaps`` in force at that date (its latest change on or before it) with ``date``
-    set to the grid date; issues with no change yet at a date are left out.
-    """
-    grid = pd.DataFrame({"date": pd.to_datetime(pd.Index(dates)).astype(gaps["date"].dtype)})
-    if gaps.empty or grid.empty:
-        return gaps.iloc[0:0]
-    parts = []
-    for _, group in gaps.groupby("issue_id", sort=False):
-        group = group.sort_values("date", kind="stable").drop_duplicates("date", keep="last")
-        merged = pd.merge_asof(
-            grid,
-            group.rename(columns={"date": "changed"}),
-            left_on="date",
-            right_on="changed",
-            direction="backward",
-        )
-        parts.append(merged.dropna(subset=["issue_id"]).drop(columns="changed"))
-    return pd.concat(parts, ignore_index=True)
