@@ -105,7 +105,7 @@ ACTORS = Table(
             "actor_id",
             required=True,
             pattern=ACTOR_ID_PATTERN,
-            description="Short id, e.g. RU, UA, US, E3.",
+            description="Short id, e.g. GOV, REB, UN.",
         ),
         Column("name", required=True, description="Display name."),
         Column(

@@ -158,10 +158,19 @@ def compare_overall_gaps(overall_gaps: Mapping[str, pd.DataFrame]) -> pd.DataFra
 
 
 def compare_positions(
-    moments: Mapping[str, pd.DataFrame], *, actors: Iterable[str], issues: Iterable[str]
+    moments: Mapping[str, pd.DataFrame],
+    *,
+    actors: Iterable[str] | None = None,
+    issues: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Return one row per issue and one column per (moment, actor) with the value in force, from
-    several ``positions_asof`` frames keyed by a label (e.g. the date)."""
+    several ``positions_asof`` frames keyed by a label (e.g. the date). ``actors`` and
+    ``issues`` default to every one in the frames (sorted)."""
+    frames = list(moments.values())
+    if actors is None:
+        actors = sorted(set().union(*(set(f["actor_id"]) for f in frames)))
+    if issues is None:
+        issues = sorted(set().union(*(set(f["issue_id"]) for f in frames)))
     actors, issues = list(actors), list(issues)
     columns = {}
     for label, frame in moments.items():

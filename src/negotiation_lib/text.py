@@ -99,7 +99,7 @@ def format_number(value: object, digits: int = 2) -> str:
 
 
 def dataset_label(neg) -> str:
-    """The escaped provenance line every figure carries, e.g. ``Data: ru-ua-2022-2026 v1.0.0``."""
+    """The escaped provenance line every figure carries: ``Data: <dataset id> v<version>``."""
     return f"Data: {escape(neg.id)} v{escape(neg.version)}"
 
 
