@@ -104,28 +104,30 @@ def dataset_label(neg) -> str:
 
 
 def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2) -> str:
-    """Any DataFrame as an escaped HTML table (numbers rounded, dates as ISO days)."""
+    """Any DataFrame as an HTML table escaped by pandas (``to_html(escape=True)``): numbers
+    rounded, dates as ISO days, missing values blank, a caption with the row count."""
     shown = frame.head(limit) if limit is not None else frame
-    head = "".join(f"<th>{escape(c)}</th>" for c in frame.columns)
-    rows = []
-    for values in shown.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, values, strict=True):
-            if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                text = format_date(value)
-            elif pd.api.types.is_float_dtype(frame[column]):
-                text = format_number(value, digits)
-            else:
-                text = "" if is_missing(value) else str(value)
-            cells.append(f"<td>{escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    formatters = {}
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            formatters[column] = format_date
+        elif pd.api.types.is_float_dtype(frame[column]):
+            formatters[column] = lambda v, d=digits: format_number(v, d)
+        else:
+            formatters[column] = lambda v: "" if is_missing(v) else str(v)
+    table = shown.to_html(
+        index=False,
+        escape=True,
+        formatters=formatters,
+        na_rep="",
+        border=0,
+        classes="nl-data-table",
+    )
     caption = f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
     if len(shown) < len(frame):
         caption += f" (first {len(shown)} shown)"
-    return (
-        f'<table class="nl-data-table"><caption>{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    opening, rest = table.split(">", 1)
+    return f"{opening}><caption>{escape(caption)}</caption>{rest}"
 
 
 def message_html(message: str) -> str:
