@@ -9,6 +9,8 @@ The mini fixture (tests/fixtures/mini/positions.csv), by issue:
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -430,3 +432,19 @@ def test_movement_agrees_with_positions_asof(mini, rows, start, length):
         assert r.other_value == pytest.approx(other, nan_ok=True)
         if not np.isnan(other) and not np.isnan(r.change) and r.change != 0:
             assert bool(r.toward) == (np.sign(r.change) == np.sign(other - r.value_start))
+
+
+def test_kernel_sees_a_positions_frame_edited_in_place(mini):
+    """The kernel caches the id codes of a positions frame; an in-place edit must not leave
+    it stale (pandas copies the edited column because the cache holds it: copy-on-write)."""
+    neg = dataclasses.replace(mini, positions=mini.positions.copy())
+    before = nl.positions_asof(neg, "2030-01-01")
+    assert "B" in set(before["actor_id"])
+    neg.positions.loc[neg.positions["actor_id"] == "B", "actor_id"] = "M"
+    neg.positions.loc[0, "date"] = pd.Timestamp("2031-01-01")
+    after = nl.positions_asof(neg, "2030-01-01")
+    assert "B" not in set(after["actor_id"])
+    expected = neg.positions[neg.positions["date"] <= "2030-01-01"]
+    assert set(zip(after["actor_id"], after["issue_id"], strict=True)) == set(
+        zip(expected["actor_id"], expected["issue_id"], strict=True)
+    )

@@ -41,6 +41,7 @@ summaries, notebook tables and the movement figure all read this one column.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -123,6 +124,56 @@ def _dates(days: np.ndarray) -> np.ndarray:
 # the kernel: what holds at these dates
 
 
+class _Codes:
+    """Integer codes of a positions frame's actor, issue and date columns (sorted labels)."""
+
+    def __init__(self, positions: pd.DataFrame):
+        # holding the columns makes pandas copy (copy-on-write) before any in-place edit of the
+        # frame, so an edited frame gets new arrays and a new stamp: the cache never goes stale
+        self.columns = [positions[c] for c in _CODED]
+        actor, actors = pd.factorize(np.asarray(self.columns[0].to_numpy()), sort=True)
+        issue, issues = pd.factorize(np.asarray(self.columns[1].to_numpy()), sort=True)
+        self.actor, self.issue = actor.astype(np.int32), issue.astype(np.int32)
+        self.actors = np.asarray(actors, dtype=object)
+        self.issues = np.asarray(issues, dtype=object)
+        self.actor_index, self.issue_index = pd.Index(self.actors), pd.Index(self.issues)
+        self.day = _days(self.columns[2].to_numpy())
+
+
+_CODED = ("actor_id", "issue_id", "date")
+_CODES: dict[int, tuple[Any, tuple, _Codes]] = {}
+
+
+def _stamp(positions: pd.DataFrame) -> tuple:
+    """Where the coded columns' data live (and how long they are)."""
+    arrays = [np.asarray(positions[c].to_numpy()) for c in _CODED]
+    return (len(positions), *(a.__array_interface__["data"][0] for a in arrays))
+
+
+def _frame_codes(positions: pd.DataFrame) -> _Codes:
+    """:class:`_Codes` of ``positions``, computed once per frame (factorizing a million ids
+    costs more than the rest of a gap computation)."""
+    key, stamp = id(positions), _stamp(positions)
+    hit = _CODES.get(key)
+    if hit is not None and hit[0]() is positions and hit[1] == stamp:
+        return hit[2]
+    codes = _Codes(positions)
+    ref = weakref.ref(positions, lambda _, key=key: _CODES.pop(key, None))
+    _CODES[key] = (ref, stamp, codes)
+    return codes
+
+
+def _isin(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``codes`` in ``wanted`` (a few codes: one comparison each; -1 matches nothing)."""
+    wanted = wanted[wanted >= 0]
+    if len(wanted) > 8:
+        return np.isin(codes, wanted)
+    keep = np.zeros(len(codes), dtype=bool)
+    for code in wanted:
+        keep |= codes == code
+    return keep
+
+
 class _Held:
     """The positions of a dataset combined per (actor, issue, date), and what holds when.
 
@@ -144,11 +195,14 @@ class _Held:
     ):
         self.positions = positions
         self.limit_days = limit_days
+        codes = _frame_codes(positions)
+        self.actors, self.issues = codes.actors, codes.issues
+        self.n_issues = max(len(self.issues), 1)
         keep = None
         if actors is not None:
-            keep = positions["actor_id"].isin(actors).to_numpy(dtype=bool)
+            keep = _isin(codes.actor, codes.actor_index.get_indexer(actors))
         if issues is not None:
-            in_issues = positions["issue_id"].isin(issues).to_numpy(dtype=bool)
+            in_issues = _isin(codes.issue, codes.issue_index.get_indexer(issues))
             keep = in_issues if keep is None else keep & in_issues
         rows = np.arange(len(positions)) if keep is None else np.flatnonzero(keep)
 
@@ -157,13 +211,11 @@ class _Held:
             values = np.asarray(positions[name].to_numpy())
             return values if keep is None else values[rows]
 
-        actor_codes, actor_labels = pd.factorize(column("actor_id"), sort=True)
-        issue_codes, issue_labels = pd.factorize(column("issue_id"), sort=True)
-        self.actors = np.asarray(actor_labels, dtype=object)
-        self.issues = np.asarray(issue_labels, dtype=object)
-        self.n_issues = max(len(self.issues), 1)
-        group = actor_codes.astype(np.int64) * self.n_issues + issue_codes
-        key = group * _STRIDE + _days(column("date"))
+        def taken(values: np.ndarray) -> np.ndarray:
+            return values if keep is None else values[rows]
+
+        group = taken(codes.actor).astype(np.int64) * self.n_issues + taken(codes.issue)
+        key = group * _STRIDE + taken(codes.day)
         order = np.argsort(key, kind="stable")  # stable: file order inside a group
         key = key[order]
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
@@ -325,17 +377,27 @@ def _pair_held(neg, a, b, *, issues, carry_forward, max_age) -> tuple[_Held, int
     return held, held.code(a), held.code(b)
 
 
-def _pair_rows(held: _Held, a: str, b: str, ca: int, cb: int, g_issue, g_day) -> dict:
-    """The pair's state at each (issue code, day): both sides' combined values and the gap."""
+def _pair_states(held: _Held, ca: int, cb: int, g_issue, g_day) -> tuple[np.ndarray, ...]:
+    """The combined row of each side in force at each (issue code, day), -1 where none is."""
     n = held.n_issues
     ia = held.at(ca * n + g_issue, g_day) if ca >= 0 else np.full(len(g_day), -1)
     ib = held.at(cb * n + g_issue, g_day) if cb >= 0 else np.full(len(g_day), -1)
+    return ia, ib
+
+
+def _repeat_str(value: str, n: int) -> pd.arrays.StringArray:
+    return pd.array(np.array([value], dtype=object)[np.zeros(n, dtype=np.intp)], dtype="str")
+
+
+def _pair_rows(held: _Held, a: str, b: str, g_issue, g_day, ia, ib) -> dict:
+    """The pair's state at each (issue code, day) with the rows ``ia``/``ib`` in force: both
+    sides' combined values, position ids and the gap."""
     both = (ia >= 0) & (ib >= 0)
     out: dict[str, Any] = {
         "date": _dates(g_day),
         "issue_id": pd.array(held.issues[g_issue] if len(held.issues) else [], dtype="str"),
-        "actor_a": pd.array(np.full(len(g_day), a, dtype=object), dtype="str"),
-        "actor_b": pd.array(np.full(len(g_day), b, dtype=object), dtype="str"),
+        "actor_a": _repeat_str(a, len(g_day)),
+        "actor_b": _repeat_str(b, len(g_day)),
     }
     for suffix, index in (("_a", ia), ("_b", ib)):
         for col in ("value", "value_low", "value_high", "salience"):
@@ -347,8 +409,12 @@ def _pair_rows(held: _Held, a: str, b: str, ca: int, cb: int, g_issue, g_day) ->
     out["gap_low"] = np.where(both, np.maximum(np.maximum(lb - ha, la - hb), 0.0), np.nan)
     out["gap_high"] = np.maximum(hb - la, ha - lb)
     out["both"] = both
-    out["_state_a"], out["_state_b"] = np.where(both, ia, -1), np.where(both, ib, -1)
     return out
+
+
+def _present_issues(held: _Held) -> np.ndarray:
+    """Codes of the issues the kernel's rows speak to."""
+    return np.unique(held.group % held.n_issues)
 
 
 def _pair_timeline(
@@ -377,11 +443,18 @@ def _pair_timeline(
     if held.limit_days is not None:
         grid_keys.append(issue_day + held.limit_days + 1)
     if start is not None:
-        grid_keys.append(np.arange(len(held.issues), dtype=np.int64) * _STRIDE + _days([start])[0])
-    grid = np.unique(np.concatenate(grid_keys))
+        grid_keys.append(_present_issues(held) * _STRIDE + _days([start])[0])
+    grid = np.concatenate(grid_keys)
+    if len(grid_keys) > 1 or not len(grid):
+        grid = np.unique(grid)
+    else:  # the kernel's keys are sorted per actor: merge the two sides, drop repeats
+        grid = np.sort(grid, kind="stable")
+        grid = grid[np.r_[True, grid[1:] != grid[:-1]]]
     g_issue, g_day = grid // _STRIDE, grid % _STRIDE
-    out = _pair_rows(held, str(a), str(b), ca, cb, g_issue, g_day)
-    state_a, state_b = out.pop("_state_a"), out.pop("_state_b")
+    ia, ib = _pair_states(held, ca, cb, g_issue, g_day)
+    both = (ia >= 0) & (ib >= 0)
+    # the pair's state is which two (combined) rows are in force; -1 when not both hold one
+    state_a, state_b = np.where(both, ia, -1), np.where(both, ib, -1)
     first_of_issue = np.r_[True, g_issue[1:] != g_issue[:-1]][: len(grid)]
     prev_a = np.where(first_of_issue, -1, np.r_[-1, state_a[:-1]][: len(grid)])
     prev_b = np.where(first_of_issue, -1, np.r_[-1, state_b[:-1]][: len(grid)])
@@ -389,13 +462,14 @@ def _pair_timeline(
     if start is not None:
         changed |= g_day == _days([start])[0]
     if both_only:  # compute_gaps: only where both hold, within [start, end]
-        changed &= out["both"]
+        changed &= both
         if start is not None:
             changed &= g_day >= _days([start])[0]
         if end is not None:
             changed &= g_day <= _days([end])[0]
     keep = np.flatnonzero(changed)
-    return pd.DataFrame({k: v[keep] for k, v in out.items()})
+    out = _pair_rows(held, str(a), str(b), g_issue[keep], g_day[keep], ia[keep], ib[keep])
+    return pd.DataFrame(out)
 
 
 def _gaps_at(
@@ -414,12 +488,13 @@ def _gaps_at(
         neg, a, b, issues=issues, carry_forward=carry_forward, max_age=max_age
     )
     days = np.unique(_days(pd.DatetimeIndex(pd.to_datetime(list(dates))).normalize()))
-    g_issue = np.repeat(np.arange(len(held.issues), dtype=np.int64), len(days))
-    g_day = np.tile(days, len(held.issues))
-    out = _pair_rows(held, str(a), str(b), ca, cb, g_issue, g_day)
-    keep = np.flatnonzero(out["both"])
-    frame = pd.DataFrame({k: v[keep] for k, v in out.items() if not k.startswith("_")})
-    return frame[_GAP_COLUMNS]
+    present = _present_issues(held)
+    g_issue = np.repeat(present, len(days))
+    g_day = np.tile(days, len(present))
+    ia, ib = _pair_states(held, ca, cb, g_issue, g_day)
+    keep = np.flatnonzero((ia >= 0) & (ib >= 0))
+    out = _pair_rows(held, str(a), str(b), g_issue[keep], g_day[keep], ia[keep], ib[keep])
+    return pd.DataFrame(out)[_GAP_COLUMNS]
 
 
 _GAP_COLUMNS = [
