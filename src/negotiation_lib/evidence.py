@@ -283,26 +283,53 @@ def evidence_html(
     )
 
 
-def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> dict[str, str]:
+class _Snippets(Mapping):
+    """Position id -> escaped hover lines, each built on first use and then kept."""
+
+    def __init__(self, evidence: pd.DataFrame, width: int):
+        firsts = evidence.drop_duplicates("position_id")
+        self._rows = dict(zip(firsts["position_id"].astype(str), range(len(firsts)), strict=True))
+        self._evidence, self._width, self._made = firsts, width, {}
+
+    def __getitem__(self, position_id: str) -> str:
+        if position_id not in self._made:
+            at = self._rows[position_id]
+            row = next(self._evidence.iloc[at : at + 1].itertuples(index=False))
+            self._made[position_id] = _snippet(row, self._width)
+        return self._made[position_id]
+
+    def __contains__(self, position_id: object) -> bool:
+        return position_id in self._rows
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _snippet(row, width: int) -> str:
+    source = ", ".join(
+        str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
+    )
+    has_quote = not is_missing(row.quote) and str(row.quote)
+    return "<br>".join(
+        [
+            f"{escape(row.stance)} ({escape(format_date(row.date))}):"
+            f" {wrap(row.summary, width, max_lines=3)}",
+            f"“{wrap(row.quote, width, max_lines=3)}”" if has_quote else "(no quote)",
+            f"Source: {wrap(source or row.source_id, width, max_lines=2)}",
+        ]
+    )
+
+
+def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> Mapping[str, str]:
     """Escaped hover lines per position id (stance, date, summary, quote, source) for gap labels.
 
-    Explorers build this once, so a control change only looks strings up.
+    A mapping that builds each position's lines on first use and keeps them: explorers hold one,
+    so a control change only looks strings up, and building an explorer costs nothing per row.
     """
-    snippets = {}
-    for row in evidence.drop_duplicates("position_id").itertuples(index=False):
-        source = ", ".join(
-            str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
-        )
-        has_quote = not is_missing(row.quote) and str(row.quote)
-        snippets[str(row.position_id)] = "<br>".join(
-            [
-                f"{escape(row.stance)} ({escape(format_date(row.date))}):"
-                f" {wrap(row.summary, width, max_lines=3)}",
-                f"“{wrap(row.quote, width, max_lines=3)}”" if has_quote else "(no quote)",
-                f"Source: {wrap(source or row.source_id, width, max_lines=2)}",
-            ]
-        )
-    return snippets
+    return _Snippets(evidence, width)
 
 
 def gap_hover(

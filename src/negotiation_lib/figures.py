@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -569,7 +569,7 @@ def _gap_spec(
     actor_a: str,
     actor_b: str,
     evidence: pd.DataFrame,
-    snippets: dict[str, str] | None = None,
+    snippets: Mapping[str, str] | None = None,
     start=None,
     end=None,
     steps: bool = True,

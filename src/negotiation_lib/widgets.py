@@ -384,10 +384,8 @@ class _IssueCache:
     def __init__(self, neg, evidence: pd.DataFrame | None = None):
         self.neg = neg
         evidence = ev.evidence_frame(neg) if evidence is None else evidence
-        if "hover" not in evidence:
-            evidence = evidence.assign(hover=ev.hover_html(evidence))
         self.statements = dict(tuple(evidence.groupby("issue_id", sort=False, observed=True)))
-        self.empty = evidence.iloc[0:0]
+        self.empty = evidence.iloc[0:0].assign(hover=pd.Series(dtype="object"))
         changes = _gaps.combined_positions(neg)
         self.changes = dict(tuple(changes.groupby("issue_id", sort=False, observed=True)))
         self.no_changes = changes.iloc[0:0]
@@ -395,8 +393,11 @@ class _IssueCache:
 
     def __call__(self, issue: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame]:
         if issue not in self._issue:
+            statements = self.statements.get(issue)  # hover labels made once per issue
             self._issue[issue] = (
-                self.statements.get(issue, self.empty),
+                self.empty
+                if statements is None
+                else statements.assign(hover=ev.hover_html(statements)),
                 self.changes.get(issue, self.no_changes),
                 ids.issue_row(self.neg, issue),
                 ev.anchor_table(self.neg, issue),
