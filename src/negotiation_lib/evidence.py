@@ -293,10 +293,17 @@ class _Snippets(Mapping):
 
     def __getitem__(self, position_id: str) -> str:
         if position_id not in self._made:
-            at = self._rows[position_id]
-            row = next(self._evidence.iloc[at : at + 1].itertuples(index=False))
-            self._made[position_id] = _snippet(row, self._width)
+            self.prepare([position_id])
         return self._made[position_id]
+
+    def prepare(self, position_ids: Iterable[str]) -> None:
+        """Build the lines of every id given not built yet, in one pass."""
+        missing = [i for i in set(position_ids) if i in self._rows and i not in self._made]
+        if not missing:
+            return
+        rows = self._evidence.iloc[[self._rows[i] for i in missing]]
+        for position_id, row in zip(missing, rows.itertuples(index=False), strict=True):
+            self._made[position_id] = _snippet(row, self._width)
 
     def __contains__(self, position_id: object) -> bool:
         return position_id in self._rows
@@ -347,6 +354,9 @@ def gap_hover(
     ``snippets`` is a precomputed :func:`position_snippets` of ``evidence``.
     """
     snippets = position_snippets(evidence, width=width) if snippets is None else snippets
+    if isinstance(snippets, _Snippets):
+        ids = pd.concat([gaps["position_id_a"], gaps["position_id_b"]]).dropna().astype(str)
+        snippets.prepare(ids)
     names = actor_names(neg)
     labels = issue_labels(neg)
     out = []
@@ -365,7 +375,8 @@ def gap_hover(
         "value_b",
         "position_id_b",
     ]
-    for date, issue, gap, low, high, *sides in zip(*(gaps[c] for c in columns), strict=True):
+    values = [gaps[c].tolist() for c in columns]  # plain lists: element access is costly
+    for date, issue, gap, low, high, *sides in zip(*values, strict=True):
         shown = format_number(gap)
         if not shown:
             shown = "n/a (one side has no position)"

@@ -32,6 +32,7 @@ import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -166,7 +167,9 @@ def _short(value, width: int = 36) -> str:
 
 
 def _iso(dates) -> list[str]:
-    return [text.format_date(d) for d in dates]
+    """ISO days (``""`` for a missing date), as :func:`text.format_date` writes them."""
+    days = np.datetime_as_string(np.asarray(dates, dtype="datetime64[D]"), unit="D")
+    return ["" if d == "NaT" else d for d in days.tolist()]
 
 
 def _floats(values) -> list:

@@ -8,6 +8,7 @@ tick labels as a subset of HTML. Text tables for terminals go through :func:`tex
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from collections.abc import Mapping
 
@@ -58,6 +59,9 @@ def escape_attribute(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+_OTHER_WHITESPACE = re.compile(r"[\t\n\x0b\x0c\r]")
+
+
 def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str:
     """Escape ``value`` and break it into lines of at most ``width`` characters joined by ``<br>``.
 
@@ -67,7 +71,11 @@ def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str
     """
     if is_missing(value):
         return ""
-    lines = textwrap.wrap(str(value), width=width, break_long_words=True) or [""]
+    raw = str(value)
+    if len(raw) <= width and raw == raw.strip() and not _OTHER_WHITESPACE.search(raw):
+        lines = [raw]  # what textwrap gives for one short, clean line, without its cost
+    else:
+        lines = textwrap.wrap(raw, width=width, break_long_words=True) or [""]
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1] + " …"
