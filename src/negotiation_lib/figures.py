@@ -155,6 +155,11 @@ def _template_json(name: str) -> dict:
     return pio.templates[name].to_plotly_json()
 
 
+def _look(width: int, height: int, template: str) -> dict:
+    """The size and template options every figure passes on."""
+    return {"width": width, "height": height, "template": template}
+
+
 def _rgba(color: str, alpha: float) -> str:
     color = color.lstrip("#")
     r, g, b = (int(color[i : i + 2], 16) for i in (0, 2, 4))
@@ -183,9 +188,7 @@ def _finish(
     """Title, size, template, provenance and (optionally) an edge-case message."""
     spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        width=width,
-        height=height,
-        template=template,
+        **_look(width, height, template),
         margin={"l": 170, "r": 70, "t": 90, "b": 60},
         hoverlabel={"align": "left", "font": {"size": 12}},
         legend={"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"},
@@ -371,9 +374,7 @@ def plot_positions(
         actors=actors,
         start=start,
         end=end,
-        width=width,
-        height=height,
-        template=template,
+        **_look(width, height, template),
     ).figure()
 
 
@@ -558,9 +559,7 @@ def plot_gap_over_time(
         start=start,
         end=end,
         steps=carry_forward and max_age is None,
-        width=width,
-        height=height,
-        template=template,
+        **_look(width, height, template),
     ).figure()
 
 
@@ -894,9 +893,7 @@ def plot_snapshot(
         ev.evidence_frame(neg),
         date=date,
         actors=actors,
-        width=width,
-        height=height,
-        template=template,
+        **_look(width, height, template),
     ).figure()
 
 

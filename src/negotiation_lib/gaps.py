@@ -541,18 +541,9 @@ def compute_gaps(
     ``value_low_b``, ``value_high_b``, ``n_rows_a``, ``n_rows_b``.
     """
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
-    t = _pair_timeline(
-        neg,
-        a,
-        b,
-        issues=issues,
-        start=start_ts,
-        carry_forward=carry_forward,
-        max_age=max_age,
-        both_only=True,
-        end=end_ts,
-    )
-    return t[_GAP_COLUMNS]
+    options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
+    timeline = _pair_timeline(neg, a, b, start=start_ts, end=end_ts, both_only=True, **options)
+    return timeline[_GAP_COLUMNS]
 
 
 def _window(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None):
@@ -610,15 +601,8 @@ def compute_overall_gap(
     (sum of the weights counted).
     """
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
-    t = _pair_timeline(
-        neg,
-        a,
-        b,
-        issues=issues,
-        start=start_ts,
-        carry_forward=carry_forward,
-        max_age=max_age,
-    )
+    options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
+    t = _pair_timeline(neg, a, b, start=start_ts, **options)
     w = _issue_weights(t, weights)
     active = t["both"] & (w > 0)
     contrib = pd.DataFrame(
