@@ -96,7 +96,7 @@ def summarise(values: list[float]) -> dict:
 BUILDERS = {
     "gap": widgets.gap_explorer,
     "position": widgets.position_explorer,
-    "evidence": widgets.evidence_browser,
+    "evidence": widgets.evidence_explorer,
 }
 
 

@@ -15,7 +15,8 @@ version, from its datapackage.json) and the UTC date of the build.
 
 Text from the data never becomes markup here: figures are embedded as JSON in
 `<script type="application/json">` with `<`, `>` and `&` escaped, HTML and Markdown outputs pass
-through nbconvert's sanitiser (bleach), and plain text is escaped by nbconvert.
+through an allowlist sanitiser (nh3: tags, attributes and URL schemes not on the list are
+removed, script and style content with them), and plain text is escaped by nbconvert.
 
 `--dataset FOLDER` makes the notebooks load that folder in place of the dataset id they ask for
 (`--dataset-id`, default ru-ua-2022-2026), through the library's NEGOTIATION_LIB_DATA search
@@ -36,13 +37,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import bleach
 import jinja2
 import nbformat
+import nh3
 from nbconvert import HTMLExporter
-from traitlets.config import Config
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_notebooks import (
     DEFAULT_CELL_TIMEOUT,
     NOTEBOOKS_DIR,
@@ -50,6 +48,7 @@ from run_notebooks import (
     NotebookFailed,
     execute_notebook,
 )
+from traitlets.config import Config
 
 DEFAULT_DATASET_ID = "ru-ua-2022-2026"
 DATA_SEARCH_ENV = "NEGOTIATION_LIB_DATA"
@@ -229,14 +228,17 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 
 def clean_html(fragment: Any) -> str:
-    """HTML reduced to the allowlist above; anything else is kept as visible, escaped text."""
+    """HTML reduced to the allowlist above (nh3): other tags and attributes are removed, the
+    text inside them kept (script and style content dropped), links only with allowed schemes."""
     text = fragment.decode() if isinstance(fragment, bytes) else str(fragment)
-    return bleach.clean(
+    return nh3.clean(
         text,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        protocols=ALLOWED_PROTOCOLS,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_PROTOCOLS),
         strip_comments=True,
+        link_rel=None,  # "rel" is an allowed attribute: keep what the page says
+        clean_content_tags={"script"} - ALLOWED_TAGS,  # <style> is allowed (pandas Styler)
     )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 import negotiation_lib as nl
-from negotiation_lib import views
+from negotiation_lib import evidence
 
 SEED = 17
 NOISE = (4, 6, 8, 10, 14, 18)
@@ -46,7 +46,7 @@ def example_values(neg) -> dict[str, dict[str, float]]:
     for i, sd in enumerate(NOISE, start=1):
         values: dict[str, float] = {}
         for row in sheet.itertuples():
-            anchors = views.anchor_table(neg, row.issue_id)["value"].to_numpy(float)
+            anchors = evidence.anchor_table(neg, row.issue_id)["value"].to_numpy(float)
             skip, misread = rng.random(), rng.random()
             noise = rng.normal(0.0, sd)
             anchor = anchors[rng.integers(len(anchors))]

@@ -48,7 +48,7 @@ def test_sheet_is_deterministic_and_follows_the_seed(bundled, sheet):
 
 def test_sheet_anchor_text_lists_the_issue_anchors(bundled, sheet):
     row = sheet.iloc[0]
-    table = nl.views.anchor_table(bundled, row["issue_id"])
+    table = nl.evidence.anchor_table(bundled, row["issue_id"])
     assert row["anchors"].count(" = ") == len(table)
     assert str(table["label"].iloc[-1]) in row["anchors"]
 
@@ -226,7 +226,7 @@ def test_widest_spread_names_the_anchors_involved(bundled, sheet, tmp_path):
     first = spread.iloc[0]
     assert (first["low"], first["high"], first["spread"], first["coders"]) == (0, 100, 100, 3)
     assert first["values"] == "0, 40, 100"
-    anchors = nl.views.anchor_table(bundled, target["issue_id"])
+    anchors = nl.evidence.anchor_table(bundled, target["issue_id"])
     assert first["anchors_involved"].count(" = ") == len(anchors)  # 0 to 100: every anchor
     second = spread.iloc[1]
     involved = second["anchors_involved"].split(coding.ANCHOR_SEPARATOR)

@@ -10,7 +10,8 @@ import sys
 import pandas as pd
 import pytest
 
-from negotiation_lib import figures, gaps, views
+from negotiation_lib import evidence as ev
+from negotiation_lib import figures, gaps, ids, text
 
 ALLOWED_TAGS = {"<br>", "<b>", "</b>", "<i>", "</i>"}
 KINDS = ["positions", "gap", "heatmap", "snapshot", "movement", "third_party"]
@@ -95,11 +96,11 @@ def test_every_figure_carries_provenance_size_and_template(hostile, kind):
 def test_every_text_from_data_is_escaped(hostile, kind):
     fig = all_figures(hostile)[kind]
     found_escaped = False
-    for where, text in strings(fig.to_plotly_json()):
-        tags = set(re.findall(r"<[^>]*>", text))
-        assert tags <= ALLOWED_TAGS, f"{where}: {text[:200]}"
-        assert "&amp; “" not in text, f"{where}: raw entity from data: {text[:200]}"
-        found_escaped |= "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror" in text
+    for where, label in strings(fig.to_plotly_json()):
+        tags = set(re.findall(r"<[^>]*>", label))
+        assert tags <= ALLOWED_TAGS, f"{where}: {label[:200]}"
+        assert "&amp; “" not in label, f"{where}: raw entity from data: {label[:200]}"
+        found_escaped |= "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror" in label
     assert found_escaped
 
 
@@ -281,7 +282,7 @@ def test_heatmap_cells_are_the_gap_in_force(hostile):
 
 
 def test_heatmap_default_grid_is_quarterly_and_ends_at_the_last_statement(hostile):
-    grid = figures.heatmap_dates(hostile)
+    grid = figures._heatmap_dates(hostile)
     assert grid[0] == pd.Timestamp("2022-01-01")
     assert grid[-1] == pd.Timestamp("2025-05-16")
     assert (grid[1:-1].month % 3 == 1).all()
@@ -297,7 +298,11 @@ def test_heatmap_no_common_issue(hostile):
 
 
 def test_snapshot_dumbbell(hostile):
-    fig = figures.plot_snapshot(hostile, "2025-06-01")
+    # by default the parties and the mediator (US); the first two (the parties) are the pair
+    default = figures.plot_snapshot(hostile, "2025-06-01")
+    assert [m.name.split(" ")[0] for m in traces(default, "markers")][:2] == ["Russia", "Ukraine"]
+    assert len(traces(default, "markers")) == 3
+    fig = figures.plot_snapshot(hostile, "2025-06-01", actors=["RU", "UA"])
     markers = traces(fig, "markers")
     assert [m.name.split(" ")[0] for m in markers] == ["Russia", "Ukraine"]
     russia, ukraine = markers
@@ -323,7 +328,7 @@ def test_snapshot_edges(hostile):
 
 
 def test_movement_frame_toward_and_away(hostile):
-    frame = figures.movement_frame(
+    frame = figures._movement_frame(
         hostile, actors=["RU", "UA"], start="2022-04-01", end="2025-06-01"
     )
     rows = {(r.actor_id, r.issue_id): r for r in frame.itertuples()}
@@ -373,7 +378,7 @@ def test_bundled_figures_build_with_provenance(bundled):
         figures.plot_movement(bundled, start="2025-01-01", end="2025-12-31"),
     ]:
         (provenance,) = annotation(fig, "provenance")
-        assert provenance.text == f"Data: ru-ua-2022-2026 v{views.escape(version)}"
+        assert provenance.text == f"Data: ru-ua-2022-2026 v{text.escape(version)}"
         labels = [h for t in fig.data if t.hovertext for h in t.hovertext]
         assert any("Source:" in str(h) for h in labels)
 
@@ -381,15 +386,16 @@ def test_bundled_figures_build_with_provenance(bundled):
 def test_specs_send_the_same_json_as_the_validated_figure(hostile):
     """Explorers send a spec's dicts to the browser without building graph objects; they
     must equal what the validated Figure serialises to."""
-    evidence = views.evidence_frame(hostile)
-    issue = views.issue_row(hostile, "territory")
+    evidence = ev.evidence_frame(hostile)
+    issue = ids.issue_row(hostile, "territory")
     specs = [
-        figures.positions_spec(hostile, evidence[evidence["issue_id"] == "territory"], issue,
-                               anchors=views.anchor_table(hostile, "territory")),
-        figures.gap_spec(hostile, gaps.compute_gaps(hostile, "RU", "UA"),
+        figures._positions_spec(hostile, evidence[evidence["issue_id"] == "territory"],
+                                gaps.combined_positions(hostile, issues=["territory"]), issue,
+                                anchors=ev.anchor_table(hostile, "territory")),
+        figures._gap_spec(hostile, gaps.compute_gaps(hostile, "RU", "UA"),
                          gaps.compute_overall_gap(hostile, "RU", "UA"), actor_a="RU",
                          actor_b="UA", evidence=evidence, start="2023-01-01"),
-        figures.gap_spec(hostile, gaps.compute_gaps(hostile, "RU", "US"),
+        figures._gap_spec(hostile, gaps.compute_gaps(hostile, "RU", "US"),
                          gaps.compute_overall_gap(hostile, "RU", "US"), actor_a="RU",
                          actor_b="US", evidence=evidence),
     ]  # fmt: skip

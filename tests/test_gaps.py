@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from random_datasets import DAY0, position_rows, with_positions
 
 import negotiation_lib as nl
 
@@ -164,6 +165,7 @@ def test_compute_movement_default_span(mini):
         "other_value",
         "gap_before",
         "gap_after",
+        "movement",
         "toward",
     ]
     i1 = m[m["issue_id"] == "i1"].set_index("other_actor")
@@ -229,74 +231,63 @@ def test_agreeing_duplicates_are_not_conflicts(mini):
 
 
 def test_unknown_actor_or_issue_is_a_clear_error(mini):
-    with pytest.raises(ValueError, match="unknown actor 'Z'"):
+    with pytest.raises(nl.UnknownIdError, match=r"unknown actor id 'Z' \(not in actors.csv\)"):
         nl.compute_gaps(mini, "A", "Z")
-    with pytest.raises(ValueError, match="unknown issue"):
-        nl.compute_gaps(mini, "A", "B", issues=["nope"])
+    closest = r"unknown issue id 'i4' \(not in issues.csv\); closest: .*i1"
+    with pytest.raises(nl.UnknownIdError, match=closest):
+        nl.compute_gaps(mini, "A", "B", issues=["i4"])
+    for call in [
+        lambda: nl.positions_asof(mini, "2022-01-01", actors=["Z"]),
+        lambda: nl.compute_overall_gap(mini, "Z", "A"),
+        lambda: nl.compute_movement(mini, "A", others=["Z"]),
+        lambda: nl.compute_movement(mini, "Z"),
+        lambda: nl.combined_positions(mini, issues=["nope"]),
+    ]:
+        with pytest.raises(nl.UnknownIdError) as caught:
+            call()
+        # one type for every caller: both a ValueError and a KeyError, message not quoted
+        assert isinstance(caught.value, ValueError)
+        assert isinstance(caught.value, KeyError)
+        assert str(caught.value).startswith("unknown ")
     with pytest.raises(ValueError, match="different actors"):
         nl.compute_gaps(mini, "A", "A")
     with pytest.raises(ValueError, match="max_age"):
         nl.positions_asof(mini, "2022-01-01", max_age=-1)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "other", "movement"),
+    [
+        (20, 20, 80, "unmoved"),
+        (20, 50, 80, "toward"),
+        (20, 80, 80, "toward"),  # meeting the other's position is not passing it
+        (20, 90, 80, "overshoot"),  # past it, gap shrank
+        (20, 100, 50, "overshoot"),  # past it, gap grew: still a concession, not "away"
+        (20, 10, 80, "away"),
+        (80, 60, 80, "away"),  # moving off the other's position
+        (80, 20, 20, "toward"),
+    ],
+)
+def test_movement_definition(mini, start, end, other, movement):
+    neg = with_positions(
+        mini,
+        [
+            ("A", "i1", "2022-01-01", start),
+            ("B", "i1", "2022-01-01", other),
+            ("A", "i1", "2022-02-01", end),
+        ],
+    )
+    row = nl.compute_movement(neg, "A", others=["B"]).iloc[0]
+    assert row["movement"] == movement
+    assert row["toward"] == (movement in ("toward", "overshoot"))
+    summary = nl.movement_summary(neg, actors=["A", "B"]).set_index(["actor", "toward"])
+    counts = summary.loc[("A", "B")]
+    assert counts["toward_issues"] == int(movement in ("toward", "overshoot"))
+    assert counts["away_issues"] == int(movement == "away")
+    assert counts["unmoved_issues"] == int(movement == "unmoved")
+
+
 # ---------------------------------------------------------------- properties
-
-ACTORS = ["A", "B", "M"]
-ISSUES = ["i1", "i2", "i3"]
-DAY0 = pd.Timestamp("2022-01-01")
-
-
-def with_positions(base, rows):
-    """``base`` with its positions replaced by ``rows`` of (actor, issue, date, value[, lo, hi,
-    salience]); every other column is filled like a valid dataset."""
-    records = []
-    for i, row in enumerate(rows):
-        actor, issue, date, value, *rest = row
-        low, high, salience = [*rest, None, None, None][:3]
-        records.append(
-            {
-                "position_id": f"q{i}",
-                "date": pd.Timestamp(date),
-                "actor_id": actor,
-                "issue_id": issue,
-                "stance": "demand",
-                "value": float(value),
-                "value_low": np.nan if low is None else float(low),
-                "value_high": np.nan if high is None else float(high),
-                "salience": np.nan if salience is None else float(salience),
-                "status": "asserted",
-                "summary": "s",
-                "quote": "q",
-                "source_id": "s1",
-            }
-        )
-    template = base.positions
-    frame = pd.DataFrame(records, columns=template.columns)
-    frame = frame.astype(template.dtypes.to_dict())
-    return dataclasses.replace(base, positions=frame)
-
-
-@st.composite
-def position_rows(draw):
-    n = draw(st.integers(min_value=0, max_value=25))
-    rows = []
-    for _ in range(n):
-        value = draw(st.integers(0, 100))
-        low = draw(st.none() | st.integers(0, value))
-        high = draw(st.none() | st.integers(value, 100))
-        rows.append(
-            (
-                draw(st.sampled_from(ACTORS)),
-                draw(st.sampled_from(ISSUES)),
-                DAY0 + pd.Timedelta(days=draw(st.integers(0, 40))),
-                value,
-                low,
-                high,
-                draw(st.none() | st.integers(0, 20).map(lambda k: k / 20)),
-            )
-        )
-    return rows
-
 
 PROPERTY = settings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -441,3 +432,19 @@ def test_movement_agrees_with_positions_asof(mini, rows, start, length):
         assert r.other_value == pytest.approx(other, nan_ok=True)
         if not np.isnan(other) and not np.isnan(r.change) and r.change != 0:
             assert bool(r.toward) == (np.sign(r.change) == np.sign(other - r.value_start))
+
+
+def test_kernel_sees_a_positions_frame_edited_in_place(mini):
+    """The kernel caches the id codes of a positions frame; an in-place edit must not leave
+    it stale (pandas copies the edited column because the cache holds it: copy-on-write)."""
+    neg = dataclasses.replace(mini, positions=mini.positions.copy())
+    before = nl.positions_asof(neg, "2030-01-01")
+    assert "B" in set(before["actor_id"])
+    neg.positions.loc[neg.positions["actor_id"] == "B", "actor_id"] = "M"
+    neg.positions.loc[0, "date"] = pd.Timestamp("2031-01-01")
+    after = nl.positions_asof(neg, "2030-01-01")
+    assert "B" not in set(after["actor_id"])
+    expected = neg.positions[neg.positions["date"] <= "2030-01-01"]
+    assert set(zip(after["actor_id"], after["issue_id"], strict=True)) == set(
+        zip(expected["actor_id"], expected["issue_id"], strict=True)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -197,9 +198,10 @@ def test_list_datasets_counts_records_not_lines(tmp_path, monkeypatch):
     assert listed.loc["mini", "n_positions"] == 10
 
 
-def test_template_loads_as_an_empty_valid_dataset(tmp_path):
-    from negotiation_lib.cli import TEMPLATE_DIR
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
 
+
+def test_template_loads_as_an_empty_valid_dataset(tmp_path):
     neg = nl.load(TEMPLATE_DIR)
     assert all(frame.empty for frame in neg.tables.values())
 
@@ -207,8 +209,7 @@ def test_template_loads_as_an_empty_valid_dataset(tmp_path):
 def test_template_matches_the_schema_constants():
     """data/templates is exactly what `init` writes, which is derived from schema.py."""
     from negotiation_lib import schema
-    from negotiation_lib.cli import TEMPLATE_DIR, template_files
-    from negotiation_lib.validate import frictionless_schema
+    from negotiation_lib.schema import frictionless_schema, template_files
 
     files = template_files()
     for name, text in files.items():

@@ -9,7 +9,8 @@ import ipywidgets
 import pandas as pd
 import pytest
 
-from negotiation_lib import figures, gaps, views, widgets
+from negotiation_lib import evidence as ev
+from negotiation_lib import figures, gaps, ids, text, widgets
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
@@ -43,7 +44,7 @@ def assert_no_markup(html_text):
 
 
 @pytest.mark.parametrize(
-    "build", [widgets.gap_explorer, widgets.position_explorer, widgets.evidence_browser]
+    "build", [widgets.gap_explorer, widgets.position_explorer, widgets.evidence_explorer]
 )
 def test_explorers_are_vboxes_with_classes_and_state(hostile, build):
     explorer = build(hostile)
@@ -138,8 +139,8 @@ def test_gap_explorer_empty_date_range(hostile):
     slider = explorer.controls["dates"]
     slider.index = (0, 0)  # the month before the first statement
     assert explorer.message == (
-        "No common issue between " + views.actor_names(hostile)["RU"] + " and "
-        + views.actor_names(hostile)["UA"] + " in this range."
+        "No common issue between " + ids.actor_names(hostile)["RU"] + " and "
+        + ids.actor_names(hostile)["UA"] + " in this range."
     )  # fmt: skip
     assert explorer.figure.data == ()
     assert explorer.table.empty
@@ -215,7 +216,7 @@ def test_position_explorer_actor_selection_and_anchors(hostile):
     explorer = widgets.position_explorer(hostile)
     explorer.controls["actors"].value = ("UA",)
     assert [t.legendgroup for t in explorer.figure.data if t.mode == "markers"] == [
-        views.escape(views.actor_names(hostile)["UA"])
+        text.escape(ids.actor_names(hostile)["UA"])
     ]
     assert len(explorer.figure.layout.shapes) == 3
     explorer.controls["show_anchors"].value = False
@@ -237,9 +238,9 @@ def test_position_explorer_edges(hostile):
 
 
 def test_evidence_browser_default_is_the_evidence_table(hostile):
-    browser = widgets.evidence_browser(hostile)
+    browser = widgets.evidence_explorer(hostile)
     assert browser.figure is None
-    pd.testing.assert_frame_equal(browser.table, views.evidence_table(hostile))
+    pd.testing.assert_frame_equal(browser.table, ev.evidence_table(hostile))
 
 
 @pytest.mark.parametrize(
@@ -254,14 +255,14 @@ def test_evidence_browser_default_is_the_evidence_table(hostile):
     ],
 )
 def test_evidence_browser_filters(hostile, control, value, expected):
-    browser = widgets.evidence_browser(hostile)
+    browser = widgets.evidence_explorer(hostile)
     browser.controls[control].value = value
     assert set(browser.table["position_id"]) == expected
     assert browser.children[-1].value.count("<tr>") == len(expected) + 1
 
 
 def test_evidence_browser_filters_combine_and_empty_gives_a_message(hostile):
-    browser = widgets.evidence_browser(hostile)
+    browser = widgets.evidence_explorer(hostile)
     browser.controls["actors"].value = ("RU",)
     browser.controls["confidence"].value = ("high",)
     assert set(browser.table["position_id"]) == {"P01", "P04", "P06", "P12"}
@@ -271,7 +272,7 @@ def test_evidence_browser_filters_combine_and_empty_gives_a_message(hostile):
 
 
 def test_evidence_browser_table_links_and_escaping(hostile):
-    browser = widgets.evidence_browser(hostile)
+    browser = widgets.evidence_explorer(hostile)
     page = browser.children[-1].value
     assert_no_markup(page)
     hrefs = re.findall(r'href="([^"]*)"', page)
@@ -281,10 +282,10 @@ def test_evidence_browser_table_links_and_escaping(hostile):
 
 
 def test_evidence_browser_on_the_bundled_dataset(bundled):
-    browser = widgets.evidence_browser(bundled)
+    browser = widgets.evidence_explorer(bundled)
     assert len(browser.table) == len(bundled.positions)
     browser.controls["actors"].value = ("UA",)
     browser.controls["text"].value = "istanbul"
     assert not browser.table.empty
     assert set(browser.table["actor_id"]) == {"UA"}
-    assert views.search_text(browser.table).str.contains("istanbul").all()
+    assert ev.search_text(browser.table).str.contains("istanbul").all()

@@ -1,9 +1,9 @@
 """Negotiation gap explorer: load, validate and compare negotiation positions as data.
 
-``import negotiation_lib as nl`` gives the data functions (pandas only). The figure and widget
-layers load on first use: ``nl.figures`` / ``nl.plot_*`` import plotly, ``nl.widgets`` /
-``nl.*_explorer`` and ``nl.app`` (the explorers in tabs, for ``make app``) import ipywidgets, so
-importing the package stays cheap.
+``import negotiation_lib as nl`` gives the data functions (pandas only). The figures and the
+explorers are one spelling each: ``nl.figures.plot_*`` (plotly) and ``nl.widgets.*_explorer``
+(ipywidgets); those modules, and ``nl.app`` (the explorers in tabs, for ``make app``), load on
+first use, so importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import importlib
 from typing import Any
 
 from .agreement import agreement_report, krippendorff_alpha
-from .cli import init_dataset
 from .coding import (
     coding_sheet,
     compare_with_dataset,
@@ -20,8 +19,10 @@ from .coding import (
     save_codings,
     widest_spread,
 )
+from .evidence import evidence_table
 from .examples import write_example_dataset
 from .gaps import (
+    MOVEMENTS,
     combined_positions,
     compute_conflicts,
     compute_gaps,
@@ -29,17 +30,19 @@ from .gaps import (
     compute_overall_gap,
     positions_asof,
 )
-from .load import DatasetNotFoundError, Negotiation, list_datasets, load
+from .ids import UnknownIdError, default_actors, default_pair, parties
+from .load import Negotiation, load
+from .locate import DatasetNotFoundError, list_datasets
 from .models import (
     agreed_outcomes,
     backtest,
     backtest_summary,
-    default_pair,
     describe_backtest,
     forecast,
     forecast_over_time,
     forecast_sensitivity,
 )
+from .schema import init_dataset
 from .summaries import (
     compare_overall_gaps,
     compare_positions,
@@ -58,8 +61,10 @@ from .validate import ValidationError, format_problems, validate
 __version__ = "0.1.0"
 
 __all__ = [
+    "MOVEMENTS",
     "DatasetNotFoundError",
     "Negotiation",
+    "UnknownIdError",
     "ValidationError",
     "__version__",
     "agreed_outcomes",
@@ -75,11 +80,13 @@ __all__ = [
     "compute_gaps",
     "compute_movement",
     "compute_overall_gap",
+    "default_actors",
     "default_pair",
     "describe_backtest",
     "describe_overall_gap",
     "environment_report",
     "evidence_profile",
+    "evidence_table",
     "filter_positions",
     "forecast",
     "forecast_over_time",
@@ -92,6 +99,7 @@ __all__ = [
     "load",
     "movement_by_issue",
     "movement_summary",
+    "parties",
     "positions_asof",
     "read_codings",
     "save_codings",
@@ -102,16 +110,12 @@ __all__ = [
     "write_example_dataset",
 ]
 
-_LAZY_SUBMODULES = ("app", "figures", "views", "widgets")
+_LAZY_SUBMODULES = ("app", "figures", "widgets")
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
-    if name.startswith("plot_"):
-        return getattr(importlib.import_module(".figures", __name__), name)
-    if name.endswith("_explorer"):
-        return getattr(importlib.import_module(".widgets", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -28,9 +28,10 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 import pandas as pd
 
-from . import views
+from . import text
 from . import widgets as explorers
-from .load import DatasetNotFoundError, Negotiation, list_datasets, load
+from .load import Negotiation, load
+from .locate import DatasetNotFoundError, list_datasets
 from .validate import ValidationError
 
 __all__ = [
@@ -111,27 +112,27 @@ class ExplorerApp(widgets.VBox):
             return build(neg)
         except Exception as exc:  # an odd but valid dataset must not take the whole app down
             message = f"This explorer cannot show this dataset: {exc!r}"
-            return widgets.HTML(views.message_html(message)).add_class("nl-app-page-error")
+            return widgets.HTML(text.message_html(message)).add_class("nl-app-page-error")
 
     def _header_html(self) -> str:
         if self.neg is None:
             name = f"Dataset {self.source}" if self.source else "The dataset"
-            return f"<h2>{views.escape(name)} cannot be shown</h2>"
+            return f"<h2>{text.escape(name)} cannot be shown</h2>"
         title = self.neg.title or self.neg.id or self.source
         return (
-            f"<h2>{views.escape(title)}</h2>"
-            f"<p>{views.dataset_label(self.neg)}. Choose a tab; every chart has the positions "
+            f"<h2>{text.escape(title)}</h2>"
+            f"<p>{text.dataset_label(self.neg)}. Choose a tab; every chart has the positions "
             "behind it in a table underneath, with their quotes and sources.</p>"
         )
 
     def _problem_html(self) -> str:
-        parts = [f"<p>{views.escape(self.error)}</p>"] if self.error else []
+        parts = [f"<p>{text.escape(self.error)}</p>"] if self.error else []
         if len(self.problems):
             parts.append(
                 "<p>Fix these in the dataset's files and reload the page "
                 "(row numbers are as a spreadsheet shows them):</p>"
             )
-            parts.append(views.frame_html(self.problems[PROBLEM_COLUMNS], limit=None))
+            parts.append(text.frame_html(self.problems[PROBLEM_COLUMNS], limit=None))
         return "".join(parts)
 
 

@@ -12,21 +12,19 @@ arguments were unusable (no such path or id, DIR not empty, wrong options).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
-from . import schema
-from .load import DatasetNotFoundError, Negotiation, resolve_source
+from .load import Negotiation
+from .locate import DatasetNotFoundError, resolve_source
+from .schema import init_dataset
+from .summaries import summary_text
 from .validate import check_dataset, format_problems
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+__all__ = ["main"]
 
-# The repository's copy of the template, for readers browsing data/ (init does not need it).
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "templates"
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,117 +69,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     neg = Negotiation(**tables, meta=meta, path=folder)
     print(summary_text(neg))
     return EXIT_OK
-
-
-def summary_text(neg: Negotiation) -> str:
-    """A plain-text summary: title, version, row counts, date range, actors and issues."""
-    from .gaps import compute_conflicts
-
-    p = neg.positions
-    lines = [f"{neg.title or neg.id} ({neg.id}, version {neg.version})", f"folder: {neg.path}"]
-    lines.append(
-        "rows: "
-        + ", ".join(
-            f"{len(getattr(neg, t.name))} {t.name.replace('_', ' ')}" for t in schema.TABLES
-        )
-    )
-    if len(p):
-        first, last = p["date"].min(), p["date"].max()
-        lines.append(f"positions from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
-    conflicts = compute_conflicts(neg)
-    lines.append(f"conflicting rows (same actor, issue, date; different values): {len(conflicts)}")
-    per_actor = p.groupby("actor_id", observed=True).size()
-    actors = neg.actors.assign(positions=neg.actors["actor_id"].map(per_actor).fillna(0))
-    lines += ["", "actors:", _table(actors[["actor_id", "name", "role", "positions"]])]
-    per_issue = p.groupby("issue_id", observed=True).size()
-    issues = neg.issues.assign(positions=neg.issues["issue_id"].map(per_issue).fillna(0))
-    lines += ["", "issues:", _table(issues[["issue_id", "label", "category", "positions"]])]
-    return "\n".join(lines)
-
-
-def _table(frame: pd.DataFrame) -> str:
-    cells = [[_plain(v) for v in row] for row in frame.itertuples(index=False)]
-    cols = list(frame.columns)
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
-    out = ["  " + "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()]
-    for r in cells:
-        out.append("  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
-    return "\n".join(out)
-
-
-def _plain(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-TEMPLATE_METADATA = {
-    "profile": "tabular-data-package",
-    "name": "my-negotiation",
-    "title": "My negotiation (replace this title)",
-    "version": "0.1.0",
-    "description": (
-        "Positions of the sides in one negotiation, coded on 0-100 issue scales. "
-        "Describe what the dataset covers here."
-    ),
-    "licenses": [
-        {
-            "name": "CC-BY-4.0",
-            "path": "https://creativecommons.org/licenses/by/4.0/",
-            "title": "Creative Commons Attribution 4.0",
-        }
-    ],
-    "sources": [],
-    "contributors": [],
-}
-
-
-def template_files() -> dict[str, str]:
-    """Return the empty dataset as ``{file name: text}``: ``datapackage.json`` with every
-    table's Table Schema, and each table's CSV holding only its header row. Derived from
-    ``schema.py``; ``data/templates/`` holds the same files (a test keeps them equal)."""
-    from .validate import frictionless_schema
-
-    resources = [
-        {
-            "name": table.name,
-            "path": table.file,
-            "profile": "tabular-data-resource",
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "description": table.description,
-            "schema": frictionless_schema(table),
-        }
-        for table in schema.TABLES
-    ]
-    descriptor = {**TEMPLATE_METADATA, "resources": resources}
-    files = {schema.DATAPACKAGE_FILE: json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"}
-    for table in schema.TABLES:
-        files[table.file] = ",".join(table.column_names) + "\n"
-    return files
-
-
-def init_dataset(target: str | Path) -> Path:
-    """Write the empty template (``template_files()``) to ``target`` and return its path.
-
-    Raises ``FileExistsError`` when ``target`` exists and is not an empty folder (nothing is
-    changed then).
-    """
-    target = Path(target)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise FileExistsError(
-            f"{target} already exists and is not an empty folder; "
-            "choose a new folder name (nothing was changed)"
-        )
-    target.mkdir(parents=True, exist_ok=True)
-    for name, text in template_files().items():
-        (target / name).write_text(text, encoding="utf-8", newline="\n")
-    return target
 
 
 def _init(target: Path) -> int:

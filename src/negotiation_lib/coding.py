@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import views
+from . import evidence as ev
+from . import ids, text
 from .agreement import krippendorff_alpha
 
 __all__ = [
@@ -77,9 +78,9 @@ class CodingsError(ValueError):
 
 def anchors_text(neg, issue_id: str) -> str:
     """The issue's anchors as one line of text: ``"0 = ... | 50 = ... | 100 = ..."``."""
-    table = views.anchor_table(neg, issue_id)
+    table = ev.anchor_table(neg, issue_id)
     return ANCHOR_SEPARATOR.join(
-        f"{views.format_number(v)} = {label}"
+        f"{text.format_number(v)} = {label}"
         for v, label in zip(table["value"], table["label"], strict=True)
     )
 
@@ -97,12 +98,12 @@ def coding_sheet(neg, *, per_issue: int = 1, seed: int = 0, issues=None) -> pd.D
     """
     if per_issue < 1:
         raise ValueError(f"per_issue must be at least 1 (got {per_issue})")
-    order = views.issue_order(neg)
+    order = ids.issue_order(neg)
     chosen = order if issues is None else [str(i) for i in issues]
     unknown = [i for i in chosen if i not in order]
     if unknown:
         raise KeyError(f"unknown issue_id {unknown}; known: {', '.join(order)}")
-    evidence = views.evidence_frame(neg)
+    evidence = ev.evidence_frame(neg)
     roles = neg.actors.set_index("actor_id")["role"] if "role" in neg.actors else pd.Series()
     quoted = evidence["quote"].fillna("").astype(str).str.strip() != ""
     joint = evidence["actor_id"].map(roles).eq("joint")
@@ -145,11 +146,11 @@ def statement_html(row: Mapping[str, object], number: int | None = None) -> str:
 
     Only http(s) source URLs become links. ``number`` is shown before the issue when given.
     """
-    esc = views.escape
+    esc = text.escape
     title = esc(row.get("source_title")) or "source"
-    url = views.safe_url(row.get("source_url"))
+    url = text.safe_url(row.get("source_url"))
     if url:
-        link = f'<a href="{views.escape_attribute(url)}" target="_blank" rel="noopener noreferrer">'
+        link = f'<a href="{text.escape_attribute(url)}" target="_blank" rel="noopener noreferrer">'
         title = f"{link}{title}</a>"
     publisher = esc(row.get("source_publisher"))
     anchors = "".join(
@@ -161,7 +162,7 @@ def statement_html(row: Mapping[str, object], number: int | None = None) -> str:
     return (
         '<div class="nl-statement-card">'
         f"<p><b>{prefix}{esc(row.get('issue'))}</b> · {esc(row.get('actor'))} · "
-        f"{esc(views.format_date(row.get('date')))} · "
+        f"{esc(text.format_date(row.get('date')))} · "
         f"<code>{esc(row.get('position_id'))}</code></p>"
         f"<blockquote>{esc(row.get('quote'))}</blockquote>"
         f"<p>Summary: {esc(row.get('summary'))}</p>"
@@ -451,7 +452,7 @@ def _anchors_between(anchors: pd.DataFrame, low: float, high: float) -> str:
     last = int(np.argmin(np.abs(values - high)))
     part = anchors.iloc[min(first, last) : max(first, last) + 1]
     return ANCHOR_SEPARATOR.join(
-        f"{views.format_number(v)} = {label}"
+        f"{text.format_number(v)} = {label}"
         for v, label in zip(part["value"], part["label"], strict=True)
     )
 
@@ -494,10 +495,10 @@ def widest_spread(codings: pd.DataFrame, neg, *, top: int = 5) -> pd.DataFrame:
     positions = neg.positions.drop_duplicates("position_id").set_index("position_id")
     summary["dataset"] = _dataset_values(neg).reindex(summary.index)
     issue_ids = positions["issue_id"].reindex(summary.index)
-    summary["actor"] = positions["actor_id"].reindex(summary.index).map(views.actor_names(neg))
-    summary["issue"] = issue_ids.map(views.issue_labels(neg))
+    summary["actor"] = positions["actor_id"].reindex(summary.index).map(ids.actor_names(neg))
+    summary["issue"] = issue_ids.map(ids.issue_labels(neg))
     summary["anchors_involved"] = [
-        _anchors_between(views.anchor_table(neg, issue), low, high) if pd.notna(issue) else ""
+        _anchors_between(ev.anchor_table(neg, issue), low, high) if pd.notna(issue) else ""
         for issue, low, high in zip(issue_ids, summary["low"], summary["high"], strict=True)
     ]
     summary["coders"] = summary["coders"].astype(int)

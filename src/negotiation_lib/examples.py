@@ -136,7 +136,7 @@ def write_example_dataset(folder: str | Path, *, broken: bool = False) -> Path:
     created from the template first when it holds no dataset yet. With ``broken=True`` four rows
     carry a mistake each (a value above 100, an impossible date, a missing quote, an unknown
     actor)."""
-    from .cli import init_dataset
+    from .schema import init_dataset
 
     folder = Path(folder)
     if not (folder / "datapackage.json").exists():

@@ -15,9 +15,14 @@ figure:
   everything) to draw: an actor with no positions, an empty date range, a pair with no common
   issue. :func:`figure_message` reads it back.
 
-The ``*_figure`` builders take frames the library computed (``compute_gaps`` ...); the explorers
-in :mod:`negotiation_lib.widgets` call them on each control change. Figures are assembled as
-plain dicts and validated once by ``go.Figure`` (much faster than adding traces one by one).
+Defaults come from the data (:mod:`negotiation_lib.ids`): the pair is the first two parties,
+third parties are compared against the parties, snapshots and movement show the parties and the
+mediators. Every value in time comes from :mod:`negotiation_lib.gaps`.
+
+The private ``_*_spec`` builders take frames the library computed (``compute_gaps`` ...) and
+return the figure as plain dicts; the explorers in :mod:`negotiation_lib.widgets` call them on
+each control change, and ``go.Figure`` validates them once (much faster than adding traces one
+by one).
 """
 
 from __future__ import annotations
@@ -25,31 +30,25 @@ from __future__ import annotations
 import functools
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from . import evidence as ev
 from . import gaps as _gaps
-from . import views
+from . import ids, text
 
 __all__ = [
-    "FigureSpec",
     "figure_message",
-    "gap_figure",
-    "gap_spec",
-    "heatmap_dates",
-    "movement_frame",
     "plot_gap_heatmap",
     "plot_gap_over_time",
     "plot_movement",
     "plot_positions",
     "plot_snapshot",
     "plot_third_party_distance",
-    "positions_figure",
-    "positions_spec",
-    "snapshot_figure",
 ]
 
 WIDTH = 900
@@ -59,10 +58,63 @@ BAND_OPACITY = 0.18
 VALUE_AXIS_TITLE = "Position (0–100; each issue's own scale)"
 
 
+FALLBACK_COLORS = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#999999",
+)
+
+# Issue colours for per-issue traces (plotly's D3 / Tableau 10 order, fixed here so that
+# stored figures do not depend on the template's colourway).
+ISSUE_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+
+STANCE_SYMBOLS = {
+    "demand": "circle",
+    "counter": "circle-open",
+    "offer": "diamond",
+    "proposal": "square",
+    "red_line": "x",
+    "concession": "triangle-down",
+    "rejection": "cross",
+    "agreement": "star",
+}
+
+
+def actor_colors(neg) -> dict[str, str]:
+    """Colour per actor id: ``actors.color`` where given, else a fixed fallback palette.
+
+    Fallback colours are handed out in actors.csv order, so they are stable run to run.
+    """
+    colors: dict[str, str] = {}
+    given = neg.actors["color"] if "color" in neg.actors else pd.Series(pd.NA, neg.actors.index)
+    spare = iter(FALLBACK_COLORS * (len(neg.actors) // len(FALLBACK_COLORS) + 1))
+    for actor_id, color in zip(neg.actors["actor_id"], given, strict=True):
+        colors[str(actor_id)] = (
+            str(color) if not text.is_missing(color) and str(color) else next(spare)
+        )
+    return colors
+
+
 # --- shared pieces --------------------------------------------------------------------------
 
 
-class FigureSpec:
+class _FigureSpec:
     """A figure as plain dicts (traces and layout): ``.figure()`` validates it into a plotly
     Figure, ``.to_plotly_json()`` gives what the browser needs without that cost."""
 
@@ -103,35 +155,40 @@ def _template_json(name: str) -> dict:
     return pio.templates[name].to_plotly_json()
 
 
+def _look(width: int, height: int, template: str) -> dict:
+    """The size and template options every figure passes on."""
+    return {"width": width, "height": height, "template": template}
+
+
 def _rgba(color: str, alpha: float) -> str:
     color = color.lstrip("#")
     r, g, b = (int(color[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _short(text, width: int = 36) -> str:
+def _short(value, width: int = 36) -> str:
     """Escaped text cut to one line of ``width`` characters (for titles built from data)."""
-    return views.wrap(text, width, max_lines=1)
+    return text.wrap(value, width, max_lines=1)
 
 
 def _iso(dates) -> list[str]:
-    return [views.format_date(d) for d in dates]
+    """ISO days (``""`` for a missing date), as :func:`text.format_date` writes them."""
+    days = np.datetime_as_string(np.asarray(dates, dtype="datetime64[D]"), unit="D")
+    return ["" if d == "NaT" else d for d in days.tolist()]
 
 
 def _floats(values) -> list:
     """Numbers rounded to 2 decimals, missing as None (plotly leaves a gap)."""
-    return [None if views.is_missing(v) else round(float(v), 2) for v in values]
+    return [None if text.is_missing(v) else round(float(v), 2) for v in values]
 
 
 def _finish(
-    spec: FigureSpec, neg, *, kind, title, width, height, template, message=""
-) -> FigureSpec:
+    spec: _FigureSpec, neg, *, kind, title, width, height, template, message=""
+) -> _FigureSpec:
     """Title, size, template, provenance and (optionally) an edge-case message."""
     spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        width=width,
-        height=height,
-        template=template,
+        **_look(width, height, template),
         margin={"l": 170, "r": 70, "t": 90, "b": 60},
         hoverlabel={"align": "left", "font": {"size": 12}},
         legend={"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"},
@@ -139,7 +196,7 @@ def _finish(
     )
     spec.annotate(
         name="provenance",
-        text=views.dataset_label(neg),
+        text=text.dataset_label(neg),
         xref="paper",
         yref="paper",
         x=1,
@@ -155,7 +212,7 @@ def _finish(
         # centred over an empty plot, else a note at the top that leaves the data visible
         spec.annotate(
             name="message",
-            text=views.escape(message),
+            text=text.escape(message),
             xref="paper",
             yref="paper",
             x=0.5 if empty else 0.0,
@@ -183,7 +240,7 @@ def _date_range(start, end):
     return start, end
 
 
-def _band(spec: FigureSpec, x, low, high, *, color, group, axes=None) -> None:
+def _band(spec: _FigureSpec, x, low, high, *, color, group, axes=None) -> None:
     """Two traces whose fill between them is an uncertainty band (drawn as steps)."""
     common = {
         "x": x,
@@ -202,8 +259,8 @@ def _band(spec: FigureSpec, x, low, high, *, color, group, axes=None) -> None:
 
 def _value_axis(issue, *, title="Position (0–100 scale)") -> dict:
     """A 0-100 axis with the issue scale's words at the ends."""
-    low = views.wrap(issue["low_label"], 20, max_lines=3)
-    high = views.wrap(issue["high_label"], 20, max_lines=3)
+    low = text.wrap(issue["low_label"], 20, max_lines=3)
+    high = text.wrap(issue["high_label"], 20, max_lines=3)
     return {
         "range": [-5, 105],
         "tickvals": [0, 50, 100],
@@ -219,7 +276,7 @@ def _step_lists(frame: pd.DataFrame, columns: list[str], until) -> tuple[list, l
     x = _iso(frame["date"])
     values = [_floats(frame[c]) for c in columns]
     if x and until is not None and frame["date"].iloc[-1] < until:
-        x.append(views.format_date(until))
+        x.append(text.format_date(until))
         for v in values:
             v.append(v[-1])
     return x, values
@@ -247,23 +304,33 @@ def _overall_hover(overall: pd.DataFrame) -> list[str]:
         overall["n_issues"],
         strict=True,
     ):
-        gap, low, high = (views.format_number(v) for v in (gap, low, high))
+        gap, low, high = (text.format_number(v) for v in (gap, low, high))
         interval = f" (interval {low}–{high})" if low != high else ""
-        covered = 0 if views.is_missing(n) else int(n)
+        covered = 0 if text.is_missing(n) else int(n)
         hover.append(
-            f"<b>{views.format_date(date)}</b><br>Overall gap: {gap or 'n/a'}"
+            f"<b>{text.format_date(date)}</b><br>Overall gap: {gap or 'n/a'}"
             f"{interval}<br>Issues covered: {covered}"
         )
     return hover
 
 
+def _pair(neg, actor_a, actor_b) -> list[str]:
+    """The pair to compare: the given actors, the default pair where one is not given."""
+    default_a, default_b = ids.default_pair(neg)
+    if actor_a is None:
+        actor_a = default_b if actor_b == default_a else default_a
+    if actor_b is None:
+        actor_b = default_a if actor_a == default_b else default_b
+    return ids.check_actors(neg, [actor_a, actor_b])
+
+
 def _pair_title(neg, actor_a, actor_b) -> str:
-    names = views.actor_names(neg)
+    names = ids.actor_names(neg)
     return f"{_short(names[actor_a])} and {_short(names[actor_b])}"
 
 
 def _no_common_issue(neg, actor_a, actor_b, *, in_range: bool) -> str:
-    names = views.actor_names(neg)
+    names = ids.actor_names(neg)
     message = f"No common issue between {names[actor_a]} and {names[actor_b]}"
     return message + (" in this range." if in_range else ".")
 
@@ -296,32 +363,25 @@ def plot_positions(
     A statement before ``start`` still sets the value the line starts from. Shows a message
     for actors without a statement, and instead of lines when nobody has one.
     """
-    issue = views.issue_row(neg, issue_id)
-    evidence = views.evidence_frame(neg)
-    return positions_figure(
+    issue = ids.issue_row(neg, issue_id)
+    statements = ev.evidence_frame(neg)
+    return _positions_spec(
         neg,
-        evidence[evidence["issue_id"] == issue_id],
+        statements[statements["issue_id"] == issue_id],
+        _gaps.combined_positions(neg, issues=[issue_id]),
         issue,
-        anchors=views.anchor_table(neg, issue_id) if show_anchors else None,
+        anchors=ev.anchor_table(neg, issue_id) if show_anchors else None,
         actors=actors,
         start=start,
         end=end,
-        width=width,
-        height=height,
-        template=template,
-    )
+        **_look(width, height, template),
+    ).figure()
 
 
-def positions_figure(neg, statements: pd.DataFrame, issue: pd.Series, **options) -> go.Figure:
-    """Build :func:`plot_positions` from the issue's evidence rows; options as there (plus
-    ``anchors``, a :func:`views.anchor_table` or None). A ``hover`` column in ``statements``,
-    if present, is used as the markers' hover labels."""
-    return positions_spec(neg, statements, issue, **options).figure()
-
-
-def positions_spec(
+def _positions_spec(
     neg,
     statements: pd.DataFrame,
+    changes: pd.DataFrame,
     issue: pd.Series,
     *,
     anchors: pd.DataFrame | None = None,
@@ -331,19 +391,21 @@ def positions_spec(
     width: int = WIDTH,
     height: int = HEIGHT,
     template: str = TEMPLATE,
-) -> FigureSpec:
-    """:func:`positions_figure` as plain dicts, validated only when ``.figure()`` is called."""
+) -> _FigureSpec:
+    """:func:`plot_positions` as plain dicts (``.figure()`` validates it): markers from
+    ``statements`` (the issue's evidence rows; a ``hover`` column, if present, is used as their
+    labels), lines from ``changes`` (the issue's ``combined_positions``)."""
     start, end = _date_range(start, end)
-    colors = views.actor_colors(neg)
-    names = views.actor_names(neg)
+    colors = actor_colors(neg)
+    names = ids.actor_names(neg)
     if actors is None:
         present = set(statements["actor_id"])
-        actors = [a for a in views.actor_order(neg) if a in present]
+        actors = [a for a in ids.actor_order(neg) if a in present]
     else:
-        actors = views.check_actors(neg, actors)
+        actors = ids.check_actors(neg, actors)
     last_date = neg.positions["date"].max() if end is None else end
     title = f"Positions on {_short(issue['label'], 60)}"
-    spec = FigureSpec()
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
     spec.layout["yaxis"] = _value_axis(issue)
     finish = {
@@ -356,39 +418,26 @@ def positions_spec(
     if start is not None and start > last_date:
         message = "The date range is empty: it starts after it ends (or after the last statement)."
         return _finish(spec, neg, message=message, **finish)
+    # the line of each actor: its combined positions, the one in force at start carried there
+    lines = _gaps._changes_in_window(changes, keys=["actor_id"], start=start, end=end)
     missing = []
     for actor in actors:
-        own = statements[statements["actor_id"] == actor]
-        window = own
+        window = statements[statements["actor_id"] == actor]
         if start is not None:
             window = window[window["date"] >= start]
         if end is not None:
             window = window[window["date"] <= end]
-        line_rows = window
-        if start is not None:
-            # the last statement before the window sets the value the window opens with
-            before = own[own["date"] < start]
-            if not before.empty:
-                carried = before[before["date"] == before["date"].max()].assign(date=start)
-                line_rows = pd.concat([carried, window])
-        if line_rows.empty:
+        steps = lines[lines["actor_id"] == actor].sort_values("date", kind="stable")
+        if steps.empty:
             missing.append(names[actor])
             continue
-        steps = views.position_steps(line_rows, until=last_date)
-        x = _iso(steps["date"])
+        x, (value, low, high) = _step_lists(steps, ["value", "value_low", "value_high"], last_date)
         color = colors[actor]
-        name = views.escape(names[actor])
-        _band(
-            spec,
-            x,
-            _floats(steps["value_low"]),
-            _floats(steps["value_high"]),
-            color=color,
-            group=name,
-        )
+        name = text.escape(names[actor])
+        _band(spec, x, low, high, color=color, group=name)
         spec.trace(
             x=x,
-            y=_floats(steps["value"]),
+            y=value,
             mode="lines",
             name=name,
             legendgroup=name,
@@ -397,8 +446,8 @@ def positions_spec(
             hoverinfo="skip",
         )
         if not window.empty:
-            hover = window["hover"] if "hover" in window else views.hover_html(window)
-            symbols = [views.STANCE_SYMBOLS.get(s, "circle") for s in window["stance"]]
+            hover = window["hover"] if "hover" in window else ev.hover_html(window)
+            symbols = [STANCE_SYMBOLS.get(s, "circle") for s in window["stance"]]
             spec.trace(
                 x=_iso(window["date"]),
                 y=_floats(window["value"]),
@@ -432,7 +481,7 @@ def positions_spec(
             )
             spec.annotate(
                 name="anchor",
-                text=views.wrap(label, 40, max_lines=1),
+                text=text.wrap(label, 40, max_lines=1),
                 xref="paper",
                 x=0,
                 xanchor="left",
@@ -451,7 +500,7 @@ def positions_spec(
         message = "No statement on this issue: " + ", ".join(missing)
     if start is not None or end is not None:
         lo = start if start is not None else neg.positions["date"].min()
-        spec.layout["xaxis"]["range"] = [views.format_date(lo), views.format_date(last_date)]
+        spec.layout["xaxis"]["range"] = [text.format_date(lo), text.format_date(last_date)]
     return _finish(spec, neg, message=message, **finish)
 
 
@@ -461,17 +510,17 @@ def positions_spec(
 def _issue_style(neg) -> dict[str, dict]:
     """A fixed colour and dash per issue (by issue order), the same in every figure."""
     dashes = ("solid", "dash", "dot")
-    n = len(views.ISSUE_COLORS)
+    n = len(ISSUE_COLORS)
     return {
-        issue: {"color": views.ISSUE_COLORS[i % n], "dash": dashes[(i // n) % len(dashes)]}
-        for i, issue in enumerate(views.issue_order(neg))
+        issue: {"color": ISSUE_COLORS[i % n], "dash": dashes[(i // n) % len(dashes)]}
+        for i, issue in enumerate(ids.issue_order(neg))
     }
 
 
 def plot_gap_over_time(
     neg,
-    actor_a: str,
-    actor_b: str,
+    actor_a: str | None = None,
+    actor_b: str | None = None,
     *,
     issues: Iterable[str] | None = None,
     start=None,
@@ -492,36 +541,29 @@ def plot_gap_over_time(
     holds until either side restates. ``start``/``end`` clip the view (the gap holding at
     ``start`` is drawn from there); ``carry_forward``/``max_age`` as in ``compute_gaps`` (with
     them, a line runs to the next change: read the markers). Shows a message instead of lines
-    when the pair has no common issue in the range.
+    when the pair has no common issue in the range. The pair defaults to
+    :func:`~negotiation_lib.ids.default_pair`.
     """
-    actor_a, actor_b = views.check_actors(neg, [actor_a, actor_b])
+    actor_a, actor_b = _pair(neg, actor_a, actor_b)
     issues = None if issues is None else list(issues)
     options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
     gaps = _gaps.compute_gaps(neg, actor_a, actor_b, **options)
     overall = _gaps.compute_overall_gap(neg, actor_a, actor_b, weights=weights, **options)
-    return gap_figure(
+    return _gap_spec(
         neg,
         gaps,
         overall,
         actor_a=actor_a,
         actor_b=actor_b,
-        evidence=views.evidence_frame(neg),
+        evidence=ev.evidence_frame(neg),
         start=start,
         end=end,
         steps=carry_forward and max_age is None,
-        width=width,
-        height=height,
-        template=template,
-    )
+        **_look(width, height, template),
+    ).figure()
 
 
-def gap_figure(neg, gaps: pd.DataFrame, overall: pd.DataFrame, **options) -> go.Figure:
-    """Build :func:`plot_gap_over_time` from ``compute_gaps`` / ``compute_overall_gap`` frames
-    (over the whole record; ``start``/``end`` clip here); options as :func:`gap_spec`."""
-    return gap_spec(neg, gaps, overall, **options).figure()
-
-
-def gap_spec(
+def _gap_spec(
     neg,
     gaps: pd.DataFrame,
     overall: pd.DataFrame,
@@ -529,18 +571,20 @@ def gap_spec(
     actor_a: str,
     actor_b: str,
     evidence: pd.DataFrame,
-    snippets: dict[str, str] | None = None,
+    snippets: Mapping[str, str] | None = None,
     start=None,
     end=None,
     steps: bool = True,
     width: int = WIDTH,
     height: int = 640,
     template: str = TEMPLATE,
-) -> FigureSpec:
-    """:func:`gap_figure` as plain dicts, validated only when ``.figure()`` is called.
+) -> _FigureSpec:
+    """:func:`plot_gap_over_time` as plain dicts (``.figure()`` validates it), from
+    ``compute_gaps`` / ``compute_overall_gap`` frames over the whole record (``start``/``end``
+    clip here).
 
     A ``hover`` column in ``gaps`` is used as the markers' labels (explorers precompute it),
-    else :func:`views.gap_hover` with ``snippets`` (a cached :func:`views.position_snippets`
+    else :func:`evidence.gap_hover` with ``snippets`` (a cached :func:`evidence.position_snippets`
     of ``evidence``). ``steps=False`` draws the per-issue gaps as markers only: without
     carrying forward (or with ``max_age``) a gap does not simply hold until the next change,
     and ``compute_gaps`` does not say when it ends. The overall line stays: its frame marks
@@ -548,7 +592,7 @@ def gap_spec(
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
-    spec = FigureSpec()
+    spec = _FigureSpec()
     axis = {"range": [-3, 103], "title": {"text": "Gap (scale points)"}, "zeroline": False}
     spec.layout.update(
         xaxis={"type": "date", "anchor": "y", "matches": "x2", "showticklabels": False},
@@ -556,10 +600,10 @@ def gap_spec(
         yaxis={**axis, "domain": [0.62, 1.0], "anchor": "x"},
         yaxis2={**axis, "domain": [0.0, 0.53], "anchor": "x2"},
     )
-    for text, y in [("Overall gap (mean over common issues)", 1.0), ("Gap per issue", 0.53)]:
+    for panel, y in [("Overall gap (mean over common issues)", 1.0), ("Gap per issue", 0.53)]:
         spec.annotate(
             name="panel",
-            text=text,
+            text=panel,
             xref="paper",
             yref="paper",
             x=0.5,
@@ -574,8 +618,8 @@ def gap_spec(
         return _finish(
             spec, neg, message="The date range is empty: it starts after it ends.", **finish
         )
-    gaps = views.clip_steps(gaps, keys=["issue_id"], start=start, end=end)
-    overall = views.clip_steps(overall, keys=[], start=start, end=end)
+    gaps = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
+    overall = _gaps._changes_in_window(overall, keys=[], start=start, end=end)
     in_range = start is not None or end is not None
     if gaps["gap"].notna().sum() == 0:
         message = _no_common_issue(neg, actor_a, actor_b, in_range=in_range)
@@ -596,11 +640,11 @@ def gap_spec(
 
     bottom = {"xaxis": "x2", "yaxis": "y2"}
     style = _issue_style(neg)
-    labels = views.issue_labels(neg)
+    labels = ids.issue_labels(neg)
     if "hover" not in gaps:
-        gaps = gaps.assign(hover=views.gap_hover(gaps, evidence, neg, snippets=snippets))
+        gaps = gaps.assign(hover=ev.gap_hover(gaps, evidence, neg, snippets=snippets))
     by_issue = dict(tuple(gaps.groupby("issue_id", sort=False)))
-    for issue in views.issue_order(neg):
+    for issue in ids.issue_order(neg):
         rows = by_issue.get(issue)
         if rows is None or rows["gap"].isna().all():
             continue
@@ -611,14 +655,14 @@ def gap_spec(
         spec.trace(
             x=x,
             y=gap,
-            name=views.wrap(labels[issue], 40, max_lines=1),
+            name=text.wrap(labels[issue], 40, max_lines=1),
             legendgroup=issue,
             **drawn,
             **bottom,
         )
     if in_range:
         lo = start if start is not None else neg.positions["date"].min()
-        spec.layout["xaxis2"]["range"] = [views.format_date(lo), views.format_date(until)]
+        spec.layout["xaxis2"]["range"] = [text.format_date(lo), text.format_date(until)]
     return _finish(spec, neg, **finish)
 
 
@@ -629,7 +673,7 @@ def plot_third_party_distance(
     neg,
     third: str,
     *,
-    parties: Sequence[str] = ("RU", "UA"),
+    parties: Sequence[str] | None = None,
     start=None,
     end=None,
     carry_forward: bool = True,
@@ -645,15 +689,18 @@ def plot_third_party_distance(
     mean gap over the issues where both hold a position, with its interval band; the hover of
     each change gives the distance, its interval and how many issues it covers (read it: a
     distance over one issue says little). ``start``/``end`` clip the view. Shows a message for
-    a party with no issue in common with ``third``.
+    a party with no issue in common with ``third``. ``parties`` default: the dataset's parties
+    (:func:`~negotiation_lib.ids.parties`) other than ``third``.
     """
-    third, *parties = views.check_actors(neg, [third, *parties])
+    if parties is None:
+        parties = [p for p in ids.parties(neg) if p != third]
+    third, *parties = ids.check_actors(neg, [third, *parties])
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
-    names = views.actor_names(neg)
-    colors = views.actor_colors(neg)
+    names = ids.actor_names(neg)
+    colors = actor_colors(neg)
     title = f"Distance from {_short(names[third])} to each side"
-    spec = FigureSpec()
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
     spec.layout["yaxis"] = {
         "range": [-3, 103],
@@ -677,15 +724,15 @@ def plot_third_party_distance(
         overall = _gaps.compute_overall_gap(
             neg, third, party, carry_forward=carry_forward, max_age=max_age, weights=weights
         )
-        overall = views.clip_steps(overall, keys=[], start=start, end=end)
+        overall = _gaps._changes_in_window(overall, keys=[], start=start, end=end)
         if overall["gap"].notna().sum() == 0:
             missing.append(names[party])
             continue
-        name = f"to {views.escape(names[party])}"
+        name = f"to {text.escape(names[party])}"
         x, (gap, low, high) = _step_lists(overall, ["gap", "gap_low", "gap_high"], until)
         _band(spec, x, low, high, color=colors[party], group=name)
         hover = [
-            f"{views.escape(names[third])} to {views.escape(names[party])}<br>{label}"
+            f"{text.escape(names[third])} to {text.escape(names[party])}<br>{label}"
             for label in _overall_hover(overall)
         ]
         spec.trace(
@@ -701,14 +748,14 @@ def plot_third_party_distance(
         message += " in this range." if start is not None or end is not None else "."
     if start is not None or end is not None:
         lo = start if start is not None else neg.positions["date"].min()
-        spec.layout["xaxis"]["range"] = [views.format_date(lo), views.format_date(until)]
+        spec.layout["xaxis"]["range"] = [text.format_date(lo), text.format_date(until)]
     return _finish(spec, neg, message=message, **finish).figure()
 
 
 # --- heatmap --------------------------------------------------------------------------------
 
 
-def heatmap_dates(neg, *, freq: str = "QS", start=None, end=None) -> pd.DatetimeIndex:
+def _heatmap_dates(neg, *, freq: str = "QS", start=None, end=None) -> pd.DatetimeIndex:
     """The default heatmap columns: period starts at ``freq`` over the statements, plus the last
     statement date when it falls after the last period start."""
     first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
@@ -727,8 +774,8 @@ def heatmap_dates(neg, *, freq: str = "QS", start=None, end=None) -> pd.Datetime
 
 def plot_gap_heatmap(
     neg,
-    actor_a: str,
-    actor_b: str,
+    actor_a: str | None = None,
+    actor_b: str | None = None,
     *,
     freq: str = "QS",
     dates=None,
@@ -741,44 +788,22 @@ def plot_gap_heatmap(
 ) -> go.Figure:
     """A heatmap of the gap between two actors: one row per issue, one column per date.
 
-    A cell is the gap in force at its date (the latest ``compute_gaps`` change on or before
-    it), blank where the two hold no common position. Columns are ``dates`` if given, else
-    :func:`heatmap_dates` at ``freq`` (a pandas offset, default quarterly ``"QS"``). Cell hover:
+    A cell is the gap in force at its date (what ``compute_gaps`` gives for that date), blank
+    where the two hold no common position. Columns are ``dates`` if given, else
+    :func:`_heatmap_dates` at ``freq`` (a pandas offset, default quarterly ``"QS"``). Cell hover:
     both positions with stance, summary, quote and source. Shows a message when the pair has
-    no common issue.
+    no common issue. The pair defaults to :func:`~negotiation_lib.ids.default_pair`.
     """
-    actor_a, actor_b = views.check_actors(neg, [actor_a, actor_b])
+    actor_a, actor_b = _pair(neg, actor_a, actor_b)
     issues = None if issues is None else list(issues)
-    gaps = _gaps.compute_gaps(
-        neg,
-        actor_a,
-        actor_b,
-        carry_forward=carry_forward,
-        max_age=max_age,
-        issues=issues,
-    )
     grid = (
-        heatmap_dates(neg, freq=freq) if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
+        _heatmap_dates(neg, freq=freq) if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
     )
-    if carry_forward and max_age is None:
-        cells = views.gaps_on_grid(gaps, grid)
-    else:  # positions may lapse between changes: ask the library for the state at each date
-        parts = [
-            _gaps.compute_gaps(
-                neg,
-                actor_a,
-                actor_b,
-                issues=issues,
-                start=day,
-                end=day,
-                carry_forward=carry_forward,
-                max_age=max_age,
-            )
-            for day in grid
-        ]
-        cells = pd.concat(parts, ignore_index=True) if parts else gaps.iloc[0:0]
+    cells = _gaps._gaps_at(
+        neg, actor_a, actor_b, grid, issues=issues, carry_forward=carry_forward, max_age=max_age
+    )
     title = f"Gap by issue and time between {_pair_title(neg, actor_a, actor_b)}"
-    spec = FigureSpec()
+    spec = _FigureSpec()
     finish = {
         "kind": "heatmap",
         "title": title,
@@ -791,27 +816,27 @@ def plot_gap_heatmap(
             spec, neg, message=_no_common_issue(neg, actor_a, actor_b, in_range=False), **finish
         ).figure()
     cells = cells.round({"gap": 2, "gap_low": 2, "gap_high": 2, "value_a": 2, "value_b": 2})
-    cells = cells.assign(hover=views.gap_hover(cells, views.evidence_frame(neg), neg))
+    cells = cells.assign(hover=ev.gap_hover(cells, ev.evidence_frame(neg), neg))
     present = set(cells.loc[cells["gap"].notna(), "issue_id"])
-    order = [i for i in views.issue_order(neg) if i in present]
-    labels = views.issue_labels(neg)
+    order = [i for i in ids.issue_order(neg) if i in present]
+    labels = ids.issue_labels(neg)
     z = cells.pivot(index="issue_id", columns="date", values="gap").reindex(
         index=order, columns=grid
     )
-    text = cells.pivot(index="issue_id", columns="date", values="hover")
-    text = text.reindex(index=order, columns=grid)
+    labels_grid = cells.pivot(index="issue_id", columns="date", values="hover")
+    labels_grid = labels_grid.reindex(index=order, columns=grid)
     hover = [
         [
             label if isinstance(label, str) and not pd.isna(gap) else "No common position"
             for label, gap in zip(labels_row, gap_row, strict=True)
         ]
-        for labels_row, gap_row in zip(text.to_numpy(), z.to_numpy(), strict=True)
+        for labels_row, gap_row in zip(labels_grid.to_numpy(), z.to_numpy(), strict=True)
     ]
     spec.trace(
         type="heatmap",
         z=[_floats(row) for row in z.to_numpy()],
         x=_iso(grid),
-        y=[views.wrap(labels[i], 36, max_lines=1) for i in order],
+        y=[text.wrap(labels[i], 36, max_lines=1) for i in order],
         zmin=0,
         zmax=100,
         colorscale="YlOrRd",
@@ -834,7 +859,7 @@ def plot_snapshot(
     neg,
     date,
     *,
-    actors: Sequence[str] = ("RU", "UA"),
+    actors: Sequence[str] | None = None,
     issues: Iterable[str] | None = None,
     carry_forward: bool = True,
     max_age=None,
@@ -850,9 +875,9 @@ def plot_snapshot(
     written at the right of the row; further actors (third parties) are markers only, so one
     sees where they stand against the pair's bar. Hover on a marker: the statement in force
     (date, stance, summary, quote, source). Shows a message when an actor (or every actor)
-    holds no position then.
+    holds no position then. ``actors`` default: the parties, then the mediators.
     """
-    actors = views.check_actors(neg, actors)
+    actors = ids.default_actors(neg) if actors is None else ids.check_actors(neg, actors)
     date = pd.Timestamp(date)
     held = _gaps.positions_asof(
         neg,
@@ -862,19 +887,17 @@ def plot_snapshot(
         actors=actors,
         issues=None if issues is None else list(issues),
     )
-    return snapshot_figure(
+    return _snapshot_spec(
         neg,
         held,
-        views.evidence_frame(neg),
+        ev.evidence_frame(neg),
         date=date,
         actors=actors,
-        width=width,
-        height=height,
-        template=template,
-    )
+        **_look(width, height, template),
+    ).figure()
 
 
-def snapshot_figure(
+def _snapshot_spec(
     neg,
     held: pd.DataFrame,
     evidence: pd.DataFrame,
@@ -884,27 +907,27 @@ def snapshot_figure(
     width: int = WIDTH,
     height: int = HEIGHT,
     template: str = TEMPLATE,
-) -> go.Figure:
-    """Build :func:`plot_snapshot` from a ``positions_asof`` frame (see there)."""
-    names = views.actor_names(neg)
-    colors = views.actor_colors(neg)
-    labels = views.issue_labels(neg)
+) -> _FigureSpec:
+    """:func:`plot_snapshot` as plain dicts, from a ``positions_asof`` frame (see there)."""
+    names = ids.actor_names(neg)
+    colors = actor_colors(neg)
+    labels = ids.issue_labels(neg)
     who = ", ".join(_short(names[a]) for a in actors)
-    title = f"Positions as of {views.format_date(date)}: {who}"
-    spec = FigureSpec()
+    title = f"Positions as of {text.format_date(date)}: {who}"
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
         "title": {"text": VALUE_AXIS_TITLE},
     }
     held = held[held["actor_id"].isin(actors)]
-    order = [i for i in views.issue_order(neg) if i in set(held["issue_id"])]
+    order = [i for i in ids.issue_order(neg) if i in set(held["issue_id"])]
     finish = {"kind": "snapshot", "title": title, "width": width, "template": template}
     if not order:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position"
-        message += f" as of {views.format_date(date)}."
-        return _finish(spec, neg, message=message, height=height, **finish).figure()
-    rows = {issue: views.wrap(labels[issue], 36, max_lines=1) for issue in order}
+        message += f" as of {text.format_date(date)}."
+        return _finish(spec, neg, message=message, height=height, **finish)
+    rows = {issue: text.wrap(labels[issue], 36, max_lines=1) for issue in order}
     pair = list(actors[:2])
     bar_x, bar_y = [], []
     for issue in order:
@@ -915,7 +938,7 @@ def snapshot_figure(
             bar_y += [rows[issue], rows[issue], None]
             spec.annotate(
                 name="gap",
-                text=f"gap {views.format_number(values.max() - values.min())}",
+                text=f"gap {text.format_number(values.max() - values.min())}",
                 x=1.0,
                 xref="paper",
                 xanchor="left",
@@ -945,7 +968,7 @@ def snapshot_figure(
             x=_floats(own["value"]),
             y=[rows[i] for i in own.index],
             mode="markers",
-            name=views.escape(names[actor]),
+            name=text.escape(names[actor]),
             marker={"color": colors[actor], "size": 13, "line": {"color": "#ffffff", "width": 1}},
             error_x={
                 "type": "data",
@@ -956,7 +979,7 @@ def snapshot_figure(
                 "thickness": 1.5,
                 "width": 4,
             },
-            hovertext=views.hover_html(statements).tolist(),
+            hovertext=ev.hover_html(statements).tolist(),
             hoverinfo="text",
         )
     spec.layout["yaxis"] = {
@@ -967,18 +990,16 @@ def snapshot_figure(
     }
     missing = [names[a] for a in actors if a not in set(held["actor_id"])]
     message = ("No position as of this date: " + ", ".join(missing)) if missing else ""
-    return _finish(
-        spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish
-    ).figure()
+    return _finish(spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish)
 
 
 # --- movement -------------------------------------------------------------------------------
 
 
-def movement_frame(
+def _movement_frame(
     neg,
     *,
-    actors: Sequence[str] = ("RU", "UA", "US"),
+    actors: Sequence[str],
     start=None,
     end=None,
     issues: Iterable[str] | None = None,
@@ -987,15 +1008,16 @@ def movement_frame(
 ) -> pd.DataFrame:
     """How far each actor moved on each issue between two dates, and toward whom.
 
-    Built on ``compute_movement`` with the other ``actors`` as references (their positions at
-    ``start``). One row per (actor, issue) where the actor holds a position at both dates:
-    ``actor_id``, ``issue_id``, ``start``, ``end``, ``value_start``, ``value_end``, ``change``
-    (rounded to 2 decimals), ``toward`` (the other actors the move went toward, ``;``-joined
-    in the given order; "" for none), ``away`` (the others it moved away from). Sorted by actor
-    (given order) then issue order. ``start``/``end`` default to the first and last statement
-    dates in the dataset.
+    Built on ``compute_movement`` (its ``movement`` column) with the other ``actors`` as
+    references (their positions at ``start``). One row per (actor, issue) where the actor holds
+    a position at both dates: ``actor_id``, ``issue_id``, ``start``, ``end``, ``value_start``,
+    ``value_end``, ``change`` (rounded to 2 decimals), ``toward`` (the other actors the move
+    was a concession to: ``toward`` or ``overshoot``, ``;``-joined in the given order; "" for
+    none), ``overshoot`` (those of them whose position it passed), ``away`` (the others it moved
+    away from). Sorted by actor (given order) then issue order. ``start``/``end`` default to the
+    first and last statement dates in the dataset.
     """
-    actors = views.check_actors(neg, actors)
+    actors = ids.check_actors(neg, actors)
     start = neg.positions["date"].min() if start is None else pd.Timestamp(start)
     end = neg.positions["date"].max() if end is None else pd.Timestamp(end)
     columns = [
@@ -1007,6 +1029,7 @@ def movement_frame(
         "value_end",
         "change",
         "toward",
+        "overshoot",
         "away",
     ]
     parts = []
@@ -1025,10 +1048,11 @@ def movement_frame(
         moves = moves.dropna(subset=["value_start", "value_end"])
         if moves.empty:
             continue
-        toward = moves["toward"].fillna(False).astype(bool)
-        away = (moves["gap_after"] > moves["gap_before"]).fillna(False).astype(bool)
+        movement = moves["movement"]
         moves = moves.assign(
-            _toward=moves["other_actor"].where(toward), _away=moves["other_actor"].where(away)
+            _toward=moves["other_actor"].where(moves["toward"].fillna(False).astype(bool)),
+            _overshoot=moves["other_actor"].where(movement == "overshoot"),
+            _away=moves["other_actor"].where(movement == "away"),
         )
 
         def joined(ids):
@@ -1041,13 +1065,14 @@ def movement_frame(
             value_end=("value_end", "first"),
             change=("change", "first"),
             toward=("_toward", joined),
+            overshoot=("_overshoot", joined),
             away=("_away", joined),
         )
         parts.append(summary.reset_index().assign(actor_id=actor))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     out = pd.concat(parts, ignore_index=True)
-    rank = {i: n for n, i in enumerate(views.issue_order(neg))}
+    rank = {i: n for n, i in enumerate(ids.issue_order(neg))}
     out = out.assign(_a=out["actor_id"].map(actors.index), _i=out["issue_id"].map(rank))
     out = out.sort_values(["_a", "_i"], kind="stable")[columns].reset_index(drop=True)
     return out.round({"value_start": 2, "value_end": 2, "change": 2})
@@ -1056,7 +1081,7 @@ def movement_frame(
 def plot_movement(
     neg,
     *,
-    actors: Sequence[str] = ("RU", "UA", "US"),
+    actors: Sequence[str] | None = None,
     start=None,
     end=None,
     issues: Iterable[str] | None = None,
@@ -1072,15 +1097,16 @@ def plot_movement(
     triangle at the end value pointing the way it moved, joined by a line. Hover on the end
     marker: the move (from, to, change), toward and away from whom it went (relative to the
     other actors' positions at ``start``), and the statement in force at ``end`` (date, stance,
-    summary, quote, source); on the start marker, the statement in force at ``start``. The
-    frame behind it is :func:`movement_frame`.
+    summary, quote, source); on the start marker, the statement in force at ``start``.
+    "Toward", "overshoot" and "away" are ``compute_movement``'s ``movement`` (see
+    :mod:`negotiation_lib.gaps`). ``actors`` default: the parties, then the mediators.
     """
-    actors = views.check_actors(neg, actors)
+    actors = ids.default_actors(neg) if actors is None else ids.check_actors(neg, actors)
     first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
     last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
-    names = views.actor_names(neg)
-    title = f"Movement from {views.format_date(first)} to {views.format_date(last)}"
-    spec = FigureSpec()
+    names = ids.actor_names(neg)
+    title = f"Movement from {text.format_date(first)} to {text.format_date(last)}"
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
@@ -1095,7 +1121,7 @@ def plot_movement(
             height=height,
             **finish,
         ).figure()
-    frame = movement_frame(
+    frame = _movement_frame(
         neg,
         actors=actors,
         start=first,
@@ -1109,9 +1135,9 @@ def plot_movement(
         return _finish(
             spec, neg, message=message + " at both dates.", height=height, **finish
         ).figure()
-    colors = views.actor_colors(neg)
-    labels = views.issue_labels(neg)
-    order = [i for i in views.issue_order(neg) if i in set(frame["issue_id"])]
+    colors = actor_colors(neg)
+    labels = ids.issue_labels(neg)
+    order = [i for i in ids.issue_order(neg) if i in set(frame["issue_id"])]
 
     def in_force(day) -> dict:
         held = _gaps.positions_asof(
@@ -1121,13 +1147,13 @@ def plot_movement(
         return dict(zip(keys, held["position_id"].astype(str), strict=True))
 
     start_ids, end_ids = in_force(first), in_force(last)
-    evidence = views.evidence_frame(neg)
+    evidence = ev.evidence_frame(neg)
     by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
     spread = 0.6 / len(actors)
     row_of = {issue: n for n, issue in enumerate(order)}
 
     def who(ids):
-        return ", ".join(views.escape(names[a]) for a in ids.split(";")) if ids else "nobody"
+        return ", ".join(text.escape(names[a]) for a in ids.split(";")) if ids else "nobody"
 
     for lane, actor in enumerate(actors):
         own = frame[frame["actor_id"] == actor]
@@ -1135,7 +1161,7 @@ def plot_movement(
             continue
         offset = round((lane - (len(actors) - 1) / 2) * spread, 3)
         y = [row_of[i] + offset for i in own["issue_id"]]
-        name = views.escape(names[actor])
+        name = text.escape(names[actor])
         line_x, line_y = [], []
         for x0, x1, yy in zip(own["value_start"], own["value_end"], y, strict=True):
             line_x += [float(x0), float(x1), None]
@@ -1155,7 +1181,7 @@ def plot_movement(
             pid = start_ids.get((actor, issue))
             label = f"<b>{name} at the start</b>"
             if pid is not None and pid in by_id.index:
-                statement = views.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0]
+                statement = ev.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0]
                 label += f"<br>{statement}"
             start_hover.append(label)
         spec.trace(
@@ -1172,16 +1198,17 @@ def plot_movement(
         hover = []
         for row in own.itertuples(index=False):
             lines = [
-                f"<b>{name} on {views.wrap(labels[row.issue_id], 60, max_lines=1)}</b>",
-                f"{views.format_number(row.value_start)} → {views.format_number(row.value_end)}"
-                f" (change {views.format_number(row.change)})",
-                f"Toward: {who(row.toward)}",
+                f"<b>{name} on {text.wrap(labels[row.issue_id], 60, max_lines=1)}</b>",
+                f"{text.format_number(row.value_start)} → {text.format_number(row.value_end)}"
+                f" (change {text.format_number(row.change)})",
+                f"Toward: {who(row.toward)}"
+                + (f" (past the position of {who(row.overshoot)})" if row.overshoot else ""),
                 f"Away from: {who(row.away)}",
             ]
             pid = end_ids.get((actor, row.issue_id))
             if pid is not None and pid in by_id.index:
                 lines.append("<i>Position in force at the end:</i>")
-                lines.append(views.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0])
+                lines.append(ev.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0])
             hover.append("<br>".join(lines))
         symbols = [
             "triangle-right" if c > 0 else "triangle-left" if c < 0 else "circle"
@@ -1199,7 +1226,7 @@ def plot_movement(
         )
     spec.layout["yaxis"] = {
         "tickvals": list(range(len(order))),
-        "ticktext": [views.wrap(labels[i], 36, max_lines=1) for i in order],
+        "ticktext": [text.wrap(labels[i], 36, max_lines=1) for i in order],
         "range": [len(order) - 0.5, -0.5],
         "zeroline": False,
         "showgrid": False,
@@ -1215,12 +1242,12 @@ def plot_movement(
 
 __all__ += [  # appended: the model figures live at the end of this module
     "MODEL_COLORS",
+    "_whatif_spec",
     "plot_forecast_sensitivity",
     "plot_forecast_vs_outcome",
     "plot_forecasts_over_time",
     "plot_whatif",
     "whatif_default_date",
-    "whatif_spec",
 ]
 
 #: One colour, marker and dash per model (fixed, so stored figures do not depend on the
@@ -1237,31 +1264,29 @@ def _model_label(model: str, pair=None) -> str:
     label = MODEL_LABELS.get(model, model)
     if model == "midpoint" and pair is not None:
         label = f"Midpoint of {pair[0]} and {pair[1]}"
-    return views.escape(label)
+    return text.escape(label)
 
 
 def _pair_or_default(neg, pair) -> tuple[str, str]:
-    from .models import default_pair
-
-    return default_pair(neg) if pair is None else (str(pair[0]), str(pair[1]))
+    return ids.default_pair(neg) if pair is None else (str(pair[0]), str(pair[1]))
 
 
 def _signed(value) -> str:
-    if views.is_missing(value):
+    if text.is_missing(value):
         return ""
-    text = views.format_number(value)
-    return text if text.startswith("-") or text == "0" else "+" + text
+    shown = text.format_number(value)
+    return shown if shown.startswith("-") or shown == "0" else "+" + shown
 
 
 def _forecast_hover(row, *, label: str) -> str:
     """Escaped hover of one forecast row (model, value, who counted, capability)."""
-    lines = [f"<b>{label}</b>", f"Forecast: {views.format_number(row.forecast) or 'none'}"]
-    if hasattr(row, "outcome") and not views.is_missing(row.outcome):
-        lines.append(f"Agreed: {views.format_number(row.outcome)}")
+    lines = [f"<b>{label}</b>", f"Forecast: {text.format_number(row.forecast) or 'none'}"]
+    if hasattr(row, "outcome") and not text.is_missing(row.outcome):
+        lines.append(f"Agreed: {text.format_number(row.outcome)}")
         lines.append(f"Error (forecast − agreed): {_signed(row.error)}")
-    lines.append(f"Actors counted: {row.n_actors} ({views.escape(row.actors.replace(';', ', '))})")
+    lines.append(f"Actors counted: {row.n_actors} ({text.escape(row.actors.replace(';', ', '))})")
     if row.capability:
-        lines.append(f"Capability used: {views.wrap(row.capability, 60, max_lines=2)}")
+        lines.append(f"Capability used: {text.wrap(row.capability, 60, max_lines=2)}")
     return "<br>".join(lines)
 
 
@@ -1302,7 +1327,7 @@ def plot_forecast_vs_outcome(
         if backtest is None
         else backtest
     )
-    spec = FigureSpec()
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
@@ -1320,23 +1345,23 @@ def plot_forecast_vs_outcome(
             "with stance agreement."
         )
         return _finish(spec, neg, message=message, height=height, **finish).figure()
-    labels = views.issue_labels(neg)
+    labels = ids.issue_labels(neg)
     outcomes = bt.drop_duplicates("position_id")
     row_of = dict(
         zip(
             outcomes["position_id"],
             _unique_rows(
                 [
-                    f"{views.format_date(d)} · {views.wrap(labels[i], 30, max_lines=1)}"
+                    f"{text.format_date(d)} · {text.wrap(labels[i], 30, max_lines=1)}"
                     for d, i in zip(outcomes["date"], outcomes["issue_id"], strict=True)
                 ]
             ),
             strict=True,
         )
     )
-    evidence = views.evidence_frame(neg).drop_duplicates("position_id")
+    evidence = ev.evidence_frame(neg).drop_duplicates("position_id")
     statements = evidence.set_index("position_id", drop=False).reindex(outcomes["position_id"])
-    hover = views.hover_html(statements.reset_index(drop=True)).tolist()
+    hover = ev.hover_html(statements.reset_index(drop=True)).tolist()
     for model in [m for m in _models.MODELS if m in set(bt["model"])]:
         rows = bt[(bt["model"] == model) & bt["forecast"].notna()]
         if rows.empty:
@@ -1419,15 +1444,16 @@ def plot_forecasts_over_time(
     """
     from . import models as _models
 
-    issue = views.issue_row(neg, issue_id)
+    issue = ids.issue_row(neg, issue_id)
     the_pair = _pair_or_default(neg, pair)
     over_time = _models.forecast_over_time(
         neg, issue_id, models=models, capability=capability, pair=the_pair, actors=actors
     )
-    evidence = views.evidence_frame(neg)
-    spec = positions_spec(
+    evidence = ev.evidence_frame(neg)
+    spec = _positions_spec(
         neg,
         evidence[evidence["issue_id"] == issue_id],
+        _gaps.combined_positions(neg, issues=[issue_id]),
         issue,
         width=width,
         height=height,
@@ -1441,7 +1467,7 @@ def plot_forecasts_over_time(
         label = _model_label(model, the_pair)
         x, (y,) = _step_lists(rows, ["forecast"], last)
         hover = [
-            f"{views.format_date(d)}<br>{_forecast_hover(r, label=label)}"
+            f"{text.format_date(d)}<br>{_forecast_hover(r, label=label)}"
             for d, r in zip(rows["date"], rows.itertuples(), strict=True)
         ]
         color = MODEL_COLORS.get(model, "#444444")
@@ -1503,20 +1529,20 @@ def plot_forecast_sensitivity(
         )
     chosen = [m for m in _models.MODELS if m in set(sensitivity["model"])]
     coded = _models.forecast(neg, date, models=chosen, issues=issues, pair=pair)
-    labels = views.issue_labels(neg)
-    order = [i for i in views.issue_order(neg) if i in set(sensitivity["issue_id"])]
-    rows = {i: views.wrap(labels[i], 36, max_lines=1) for i in order}
+    labels = ids.issue_labels(neg)
+    order = [i for i in ids.issue_order(neg) if i in set(sensitivity["issue_id"])]
+    rows = {i: text.wrap(labels[i], 36, max_lines=1) for i in order}
     varied = [c for c in sensitivity.columns if c.startswith(("capability[", "salience["))]
     n = int(sensitivity["draw"].nunique()) if len(sensitivity) else 0
-    spec = FigureSpec()
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
         "title": {"text": VALUE_AXIS_TITLE},
     }
     title = (
-        f"How the forecasts as of {views.format_date(date)} move over {n} draws of "
-        f"{views.escape(', '.join(varied)) or 'the assumptions'}"
+        f"How the forecasts as of {text.format_date(date)} move over {n} draws of "
+        f"{text.escape(', '.join(varied)) or 'the assumptions'}"
     )
     finish = {"kind": "forecast_sensitivity", "title": title, "width": width}
     for model in chosen:
@@ -1591,11 +1617,11 @@ def plot_whatif(
     held = _gaps.positions_asof(
         neg, day - pd.Timedelta(days=1), actors=_models.non_joint_actors(neg)
     )
-    return whatif_spec(
+    return _whatif_spec(
         neg,
         table,
         held,
-        views.evidence_frame(neg),
+        ev.evidence_frame(neg),
         date=day,
         pair=_pair_or_default(neg, pair),
         width=width,
@@ -1614,7 +1640,7 @@ def whatif_default_date(neg) -> pd.Timestamp:
     return pd.Timestamp(neg.positions["date"].max()) + pd.Timedelta(days=1)
 
 
-def whatif_spec(
+def _whatif_spec(
     neg,
     table: pd.DataFrame,
     held: pd.DataFrame,
@@ -1625,33 +1651,33 @@ def whatif_spec(
     width: int = WIDTH,
     height: int = HEIGHT,
     template: str = TEMPLATE,
-) -> FigureSpec:
+) -> _FigureSpec:
     """:func:`plot_whatif` as plain dicts, from a ``forecast_and_outcomes`` frame (``table``),
     the ``positions_asof`` frame of the day before (``held``) and an evidence frame."""
-    names = views.actor_names(neg)
-    colors = views.actor_colors(neg)
-    labels = views.issue_labels(neg)
+    names = ids.actor_names(neg)
+    colors = actor_colors(neg)
+    labels = ids.issue_labels(neg)
     model = str(table["model"].iloc[0]) if len(table) else "compromise"
     label = _model_label(model, pair)
     order = list(table["issue_id"])
-    rows = {i: views.wrap(labels[i], 36, max_lines=1) for i in order}
-    spec = FigureSpec()
+    rows = {i: text.wrap(labels[i], 36, max_lines=1) for i in order}
+    spec = _FigureSpec()
     spec.layout["xaxis"] = {
         "range": [-5, 105],
         "tickvals": [0, 25, 50, 75, 100],
         "title": {"text": VALUE_AXIS_TITLE},
     }
     title = (
-        f"{label}: forecast from the positions of {views.format_date(date - pd.Timedelta(days=1))}"
+        f"{label}: forecast from the positions of {text.format_date(date - pd.Timedelta(days=1))}"
         ", and the agreed outcome"
     )
     finish = {"kind": "whatif", "title": title, "width": width, "template": template}
     if not order:
-        message = f"No position and no agreed outcome before {views.format_date(date)}."
+        message = f"No position and no agreed outcome before {text.format_date(date)}."
         return _finish(spec, neg, message=message, height=height, **finish)
     by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
     held = held[held["issue_id"].isin(rows)]
-    for actor in views.actor_order(neg):
+    for actor in ids.actor_order(neg):
         own = held[held["actor_id"] == actor]
         if own.empty:
             continue
@@ -1660,10 +1686,10 @@ def whatif_spec(
             x=_floats(own["value"]),
             y=[rows[i] for i in own["issue_id"]],
             mode="markers",
-            name=views.escape(names[actor]),
+            name=text.escape(names[actor]),
             legendgroup=f"actor-{actor}",
             marker={"color": colors[actor], "size": 9, "opacity": 0.8},
-            hovertext=views.hover_html(statements).tolist(),
+            hovertext=ev.hover_html(statements).tolist(),
             hoverinfo="text",
         )
     fc = table[table["forecast"].notna()]
@@ -1691,7 +1717,7 @@ def whatif_spec(
             mode="markers",
             name="Agreed outcome",
             marker={"color": OUTCOME_COLOR, "size": 13, "symbol": "diamond"},
-            hovertext=views.hover_html(statements).tolist(),
+            hovertext=ev.hover_html(statements).tolist(),
             hoverinfo="text",
         )
     spec.layout["yaxis"] = {

@@ -3,7 +3,7 @@
 Three simple spatial-bargaining models forecast one value per issue from the positions in force
 at a date (:func:`~negotiation_lib.gaps.positions_asof`, carried forward), each actor weighted
 by ``s · c``: ``s`` its salience on the issue (missing counts as 1) and ``c`` its capability
-(``actors.capability``, missing counts as 1, overridden by a mapping such as ``{"RU": 2}``):
+(``actors.capability``, missing counts as 1, overridden by a mapping such as ``{"A": 2}``):
 
 - ``compromise``: the weighted mean ``Σ v·s·c / Σ s·c`` (the "compromise model", the Nash
   bargaining solution of the Decide/DEU studies);
@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import views
+from . import ids, text
 from .gaps import combined_positions, positions_asof
+from .ids import default_pair
 from .load import Negotiation
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "backtest",
     "backtest_summary",
     "capabilities",
-    "default_pair",
     "describe_backtest",
     "forecast",
     "forecast_and_outcomes",
@@ -120,18 +120,6 @@ _TOLERANCE = 1e-9  # relative: cumulative weights within this of half the total 
 
 # --------------------------------------------------------------------------------------------
 # who takes part, with what weight
-
-
-def default_pair(neg: Negotiation) -> tuple[str, str]:
-    """The two actors a pairwise view starts from: the first two with role ``party`` in
-    actors.csv order, else the dataset's first two actors (one actor is paired with itself)."""
-    roles = neg.actors["role"].astype("str")
-    ids = [str(a) for a in neg.actors["actor_id"]]
-    parties = [a for a, r in zip(ids, roles, strict=True) if r == "party"]
-    chosen = parties[:2] if len(parties) >= 2 else ids[:2]
-    if not chosen:
-        raise ValueError("the dataset has no actors")
-    return chosen[0], chosen[-1]
 
 
 def non_joint_actors(neg: Negotiation) -> list[str]:
@@ -356,7 +344,7 @@ def _forecast_from(
 
 
 def _issue_rank(neg: Negotiation) -> dict[str, int]:
-    return {issue: i for i, issue in enumerate(views.issue_order(neg))}
+    return {issue: i for i, issue in enumerate(ids.issue_order(neg))}
 
 
 # --------------------------------------------------------------------------------------------
@@ -736,9 +724,9 @@ def describe_backtest(summary: pd.DataFrame, *, digits: int = 1) -> str:
         return "No agreed outcome could be scored: there is nothing to compare."
 
     def num(value: float) -> str:
-        return views.format_number(value, digits)
+        return text.format_number(value, digits)
 
-    percent = views.format_number(100 * summary.attrs.get("level", 0.9), 1)
+    percent = text.format_number(100 * summary.attrs.get("level", 0.9), 1)
     lines = []
     for row in summary.itertuples(index=False):
         label = MODEL_LABELS.get(row.model, row.model)

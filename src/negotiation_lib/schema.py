@@ -2,7 +2,8 @@
 
 Everything here mirrors ``DATA_CONTRACT.md``; validation (``validate.py``), the template
 ``data/templates/datapackage.json`` and the loaders read these constants, so a rule lives in
-one place. No logic in this module.
+one place. The writers that follow from them live here too: :func:`frictionless_schema` (a
+table's Table Schema) and :func:`template_files` / :func:`init_dataset` (the empty template).
 
 A column is a :class:`Column`; a table is a :class:`Table` with its columns in contract order,
 its primary key and its foreign keys (``(columns, referenced table, referenced columns)``).
@@ -10,7 +11,10 @@ its primary key and its foreign keys (``(columns, referenced table, referenced c
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 STRING = "string"
 NUMBER = "number"
@@ -101,7 +105,7 @@ ACTORS = Table(
             "actor_id",
             required=True,
             pattern=ACTOR_ID_PATTERN,
-            description="Short id, e.g. RU, UA, US, E3.",
+            description="Short id, e.g. GOV, REB, UN.",
         ),
         Column("name", required=True, description="Display name."),
         Column(
@@ -275,3 +279,105 @@ QUANTITY_TOLERANCE = 0.05
 PROBLEM_COLUMNS = ("table", "row", "column", "rule", "value", "message")
 
 DATAPACKAGE_FILE = "datapackage.json"
+
+
+# --------------------------------------------------------------------------------------------
+# writers: Table Schema and the empty template
+
+
+def frictionless_schema(table: Table) -> dict[str, Any]:
+    """The Table Schema (Frictionless) for a contract table, as used in ``datapackage.json``."""
+    fields = []
+    for col in table.columns:
+        field: dict[str, Any] = {"name": col.name, "type": col.type}
+        if col.description:
+            field["description"] = col.description
+        if col.type == DATE:
+            field["format"] = "default"
+        constraints: dict[str, Any] = {}
+        if col.required:
+            constraints["required"] = True
+        if col.enum is not None:
+            constraints["enum"] = list(col.enum)
+        if col.pattern is not None:
+            constraints["pattern"] = col.pattern[1:-1]
+        if col.minimum is not None:
+            constraints["minimum"] = col.minimum
+        if col.maximum is not None:
+            constraints["maximum"] = col.maximum
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    out: dict[str, Any] = {"fields": fields, "primaryKey": list(table.primary_key)}
+    if table.foreign_keys:
+        out["foreignKeys"] = [
+            {
+                "fields": list(fk.columns),
+                "reference": {"resource": fk.table, "fields": list(fk.ref_columns)},
+            }
+            for fk in table.foreign_keys
+        ]
+    return out
+
+
+TEMPLATE_METADATA = {
+    "profile": "tabular-data-package",
+    "name": "my-negotiation",
+    "title": "My negotiation (replace this title)",
+    "version": "0.1.0",
+    "description": (
+        "Positions of the sides in one negotiation, coded on 0-100 issue scales. "
+        "Describe what the dataset covers here."
+    ),
+    "licenses": [
+        {
+            "name": "CC-BY-4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+            "title": "Creative Commons Attribution 4.0",
+        }
+    ],
+    "sources": [],
+    "contributors": [],
+}
+
+
+def template_files() -> dict[str, str]:
+    """Return the empty dataset as ``{file name: text}``: ``datapackage.json`` with every
+    table's Table Schema, and each table's CSV holding only its header row. Derived from
+    ``schema.py``; ``data/templates/`` holds the same files (a test keeps them equal)."""
+    resources = [
+        {
+            "name": table.name,
+            "path": table.file,
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": table.description,
+            "schema": frictionless_schema(table),
+        }
+        for table in TABLES
+    ]
+    descriptor = {**TEMPLATE_METADATA, "resources": resources}
+    files = {DATAPACKAGE_FILE: json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"}
+    for table in TABLES:
+        files[table.file] = ",".join(table.column_names) + "\n"
+    return files
+
+
+def init_dataset(target: str | Path) -> Path:
+    """Write the empty template (``template_files()``) to ``target`` and return its path.
+
+    Raises ``FileExistsError`` when ``target`` exists and is not an empty folder (nothing is
+    changed then).
+    """
+    target = Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise FileExistsError(
+            f"{target} already exists and is not an empty folder; "
+            "choose a new folder name (nothing was changed)"
+        )
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in template_files().items():
+        (target / name).write_text(text, encoding="utf-8", newline="\n")
+    return target

@@ -13,6 +13,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import ids, schema
+from .gaps import _changes_at, compute_conflicts, compute_movement, compute_overall_gap
+from .text import text_table
+
+__all__ = [
+    "compare_overall_gaps",
+    "compare_positions",
+    "describe_overall_gap",
+    "environment_report",
+    "evidence_profile",
+    "filter_positions",
+    "gap_extremes",
+    "movement_by_issue",
+    "movement_summary",
+    "summarize",
+    "summary_text",
+    "third_party_distance",
+]
+
 DECIMALS = 1
 _LOCK_FILE = Path(__file__).resolve().parents[2] / "requirements.lock"
 _CORE_PACKAGES = ("pandas", "numpy", "plotly", "ipywidgets", "jupyterlab", "ipykernel", "nbval")
@@ -113,14 +132,14 @@ def describe_overall_gap(overall: pd.DataFrame, actor_a: str, actor_b: str) -> s
 
 
 def _step_align(frames: Mapping[str, pd.DataFrame], value: str) -> pd.DataFrame:
-    """Align several date-indexed step series on the union of their dates (a value holds until
-    the next one)."""
-    series = {
-        label: frame.drop_duplicates("date", keep="last").set_index("date")[value]
-        for label, frame in frames.items()
-    }
-    dates = sorted(set().union(*(s.index for s in series.values())))
-    return pd.DataFrame({label: s.reindex(dates).ffill() for label, s in series.items()})
+    """Align several change-point frames on the union of their dates: per label, the ``value``
+    in force at each date (NaN before its first change)."""
+    dates = sorted(set().union(*(frame["date"] for frame in frames.values())))
+    columns = {}
+    for label, frame in frames.items():
+        held = _changes_at(frame, dates, keys=[]).set_index("date")[value]
+        columns[label] = held.reindex(dates)
+    return pd.DataFrame(columns, index=pd.Index(dates))
 
 
 def compare_overall_gaps(overall_gaps: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -139,10 +158,19 @@ def compare_overall_gaps(overall_gaps: Mapping[str, pd.DataFrame]) -> pd.DataFra
 
 
 def compare_positions(
-    moments: Mapping[str, pd.DataFrame], *, actors: Iterable[str], issues: Iterable[str]
+    moments: Mapping[str, pd.DataFrame],
+    *,
+    actors: Iterable[str] | None = None,
+    issues: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Return one row per issue and one column per (moment, actor) with the value in force, from
-    several ``positions_asof`` frames keyed by a label (e.g. the date)."""
+    several ``positions_asof`` frames keyed by a label (e.g. the date). ``actors`` and
+    ``issues`` default to every one in the frames (sorted)."""
+    frames = list(moments.values())
+    if actors is None:
+        actors = sorted(set().union(*(set(f["actor_id"]) for f in frames)))
+    if issues is None:
+        issues = sorted(set().union(*(set(f["issue_id"]) for f in frames)))
     actors, issues = list(actors), list(issues)
     columns = {}
     for label, frame in moments.items():
@@ -167,51 +195,51 @@ def summarize(neg) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def movement_summary(neg, *, actors: Iterable[str], start=None, end=None) -> pd.DataFrame:
+def movement_summary(
+    neg, *, actors: Iterable[str] | None = None, start=None, end=None
+) -> pd.DataFrame:
     """Return one row per (actor, other listed actor): on how many issues the actor moved toward
     the other's position at ``start``, away from it, or did not move, between ``start`` and
-    ``end`` (``toward`` as ``compute_movement`` decides it). Columns ``actor``, ``toward`` (the
-    other actor), ``issues_compared`` (issues where both values are known), ``toward_issues``,
-    ``away_issues``, ``unmoved_issues``."""
-    from .gaps import compute_movement
-
-    actors = list(actors)
+    ``end``, counted from ``compute_movement``'s ``movement`` column (``toward_issues`` counts
+    ``toward`` and ``overshoot``: concessions). Columns ``actor``, ``toward`` (the other actor),
+    ``issues_compared`` (issues where both values are known), ``toward_issues``,
+    ``away_issues``, ``unmoved_issues``. ``actors`` default: the parties, then the mediators."""
+    actors = ids.default_actors(neg) if actors is None else ids.check_actors(neg, actors)
     rows = []
     for actor in actors:
         others = [a for a in actors if a != actor]
         moves = compute_movement(neg, actor, start=start, end=end, others=others)
-        moves = moves[moves["other_actor"].isin(others) & moves["toward"].notna()]
+        moves = moves[moves["other_actor"].isin(others) & moves["movement"].notna()]
         for other in others:
-            pair = moves[moves["other_actor"] == other]
-            moved = pair["change"] != 0
-            toward = pair["toward"].astype(bool)  # compute_movement's rule, not a second one
+            movement = moves.loc[moves["other_actor"] == other, "movement"]
             rows.append(
                 {
                     "actor": actor,
                     "toward": other,
-                    "issues_compared": len(pair),
-                    "toward_issues": int((moved & toward).sum()),
-                    "away_issues": int((moved & ~toward).sum()),
-                    "unmoved_issues": int((~moved).sum()),
+                    "issues_compared": len(movement),
+                    "toward_issues": int(movement.isin(["toward", "overshoot"]).sum()),
+                    "away_issues": int((movement == "away").sum()),
+                    "unmoved_issues": int((movement == "unmoved").sum()),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def third_party_distance(neg, third: str, *, parties: Iterable[str], dates=None) -> pd.DataFrame:
+def third_party_distance(
+    neg, third: str, *, parties: Iterable[str] | None = None, dates=None
+) -> pd.DataFrame:
     """Return one row per date: the overall gap from ``third`` to each of ``parties`` and the
     number of issues each covers (columns ``<party>`` and ``<party> · issues``). Without
-    ``dates``, every date at which either gap changes."""
-    from .gaps import compute_overall_gap
-
+    ``dates``, every date at which either gap changes. ``parties`` default: the dataset's
+    parties (:func:`~negotiation_lib.ids.parties`) other than ``third``."""
+    if parties is None:
+        parties = [p for p in ids.parties(neg) if p != third]
+    third, *parties = ids.check_actors(neg, [third, *parties])
     overall = {party: compute_overall_gap(neg, third, party) for party in parties}
-    table = compare_overall_gaps(overall)
-    if dates is None:
-        return table
-    wanted = [_day(d) for d in dates]
-    aligned = table.set_index("date").sort_index()
-    picked = aligned.reindex(sorted(set(aligned.index) | set(wanted))).ffill().loc[wanted]
-    return picked.reset_index()
+    if dates is not None:
+        wanted = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+        overall = {party: _changes_at(frame, wanted, keys=[]) for party, frame in overall.items()}
+    return compare_overall_gaps(overall)
 
 
 def evidence_profile(neg) -> pd.DataFrame:
@@ -276,15 +304,16 @@ def filter_positions(
 
 
 def movement_by_issue(
-    neg, actor: str, *, others: Iterable[str], start=None, end=None
+    neg, actor: str, *, others: Iterable[str] | None = None, start=None, end=None
 ) -> pd.DataFrame:
     """Return one row per issue ``actor`` spoke to: its value at ``start`` and at ``end``, the
-    ``change``, and per other actor a column ``toward <other>``: ``yes`` (moved toward that
-    actor's position at ``start``), ``no`` (moved away or did not move) or empty (a value is
-    missing, e.g. no position yet at ``start``). A compact view of ``compute_movement``."""
-    from .gaps import compute_movement
-
-    others = list(others)
+    ``change``, and per other actor a column ``toward <other>``: ``yes`` (``compute_movement``'s
+    ``toward``: moved toward that actor's position at ``start``, or past it), ``no`` (moved away
+    or did not move) or empty (a value is missing, e.g. no position yet at ``start``).
+    ``others`` default: the parties and mediators other than ``actor``."""
+    if others is None:
+        others = [a for a in ids.default_actors(neg) if a != actor]
+    others = ids.check_actors(neg, others)
     moves = compute_movement(neg, actor, start=start, end=end, others=others)
     table = (
         moves.drop_duplicates("issue_id")
@@ -296,3 +325,31 @@ def movement_by_issue(
         words = toward.map({True: "yes", False: "no"}).astype("string").fillna("")
         table[f"toward {other}"] = words.reindex(table.index).fillna("")
     return table.round(DECIMALS).reset_index()
+
+
+def summary_text(neg) -> str:
+    """A plain-text summary: title, version, row counts, date range, actors and issues."""
+    p = neg.positions
+    lines = [f"{neg.title or neg.id} ({neg.id}, version {neg.version})", f"folder: {neg.path}"]
+    lines.append(
+        "rows: "
+        + ", ".join(
+            f"{len(getattr(neg, t.name))} {t.name.replace('_', ' ')}" for t in schema.TABLES
+        )
+    )
+    if len(p):
+        first, last = p["date"].min(), p["date"].max()
+        lines.append(f"positions from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    conflicts = compute_conflicts(neg)
+    lines.append(f"conflicting rows (same actor, issue, date; different values): {len(conflicts)}")
+    per_actor = p.groupby("actor_id", observed=True).size()
+    actors = neg.actors.assign(positions=neg.actors["actor_id"].map(per_actor).fillna(0))
+    lines += ["", "actors:", _table(actors[["actor_id", "name", "role", "positions"]])]
+    per_issue = p.groupby("issue_id", observed=True).size()
+    issues = neg.issues.assign(positions=neg.issues["issue_id"].map(per_issue).fillna(0))
+    lines += ["", "issues:", _table(issues[["issue_id", "label", "category", "positions"]])]
+    return "\n".join(lines)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return text_table(frame, indent="  ", limits=dict.fromkeys(frame.columns, 60))

@@ -43,9 +43,11 @@ import pandas as pd
 from pandas.api.types import is_float_dtype
 
 from . import schema
+from .locate import resolve_source
 from .schema import DATE, INTEGER, NUMBER, PROBLEM_COLUMNS, Column, Table
+from .text import text_table
 
-__all__ = ["ValidationError", "format_problems", "frictionless_schema", "validate"]
+__all__ = ["ValidationError", "check_dataset", "format_problems", "validate"]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -69,8 +71,6 @@ def validate(source: str | Path) -> pd.DataFrame:
     value, message``), empty when the dataset is valid. Bad data never raises; a ``source`` that
     names nothing at all (no such path or dataset id) raises ``FileNotFoundError``.
     """
-    from .load import resolve_source  # load imports this module; resolve lazily
-
     folder, descriptor = resolve_source(source)
     _, _, problems = check_dataset(folder, descriptor)
     return problems
@@ -85,32 +85,10 @@ def format_problems(problems: pd.DataFrame, *, dataset: str = "", max_rows: int 
     head = f"{n} problem{'s' if n != 1 else ''}{where}:"
     shown = problems if max_rows is None else problems.head(max_rows)
     cols = ["table", "row", "column", "rule", "value", "message"]
-    cells = [
-        [_cell_text(rec[c], limit=40 if c == "value" else None) for c in cols]
-        for rec in shown.to_dict("records")
-    ]
-    widths = [
-        max([len(c)] + [len(row[i]) for row in cells]) if c != "message" else 0
-        for i, c in enumerate(cols)
-    ]
-    lines = [head, "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * max(w, len(c)) for c, w in zip(cols, widths, strict=True)))
-    for row in cells:
-        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    lines = [head, text_table(shown[cols], rule=True, limits={"value": 40})]
     if len(shown) < n:
         lines.append(f"... and {n - len(shown)} more (all of them are in .problems)")
     return "\n".join(lines)
-
-
-def _cell_text(value: Any, *, limit: int | None) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    text = str(value)
-    # Control characters from data must not drive the terminal.
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -878,38 +856,3 @@ def _convert(table: Table, frame: pd.DataFrame, parsed: dict[str, pd.Series]) ->
             out[extra] = frame[extra].astype("str")
     result = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
     return result
-
-
-def frictionless_schema(table: Table) -> dict[str, Any]:
-    """The Table Schema (Frictionless) for a contract table, as used in ``datapackage.json``."""
-    fields = []
-    for col in table.columns:
-        field: dict[str, Any] = {"name": col.name, "type": col.type}
-        if col.description:
-            field["description"] = col.description
-        if col.type == DATE:
-            field["format"] = "default"
-        constraints: dict[str, Any] = {}
-        if col.required:
-            constraints["required"] = True
-        if col.enum is not None:
-            constraints["enum"] = list(col.enum)
-        if col.pattern is not None:
-            constraints["pattern"] = col.pattern[1:-1]
-        if col.minimum is not None:
-            constraints["minimum"] = col.minimum
-        if col.maximum is not None:
-            constraints["maximum"] = col.maximum
-        if constraints:
-            field["constraints"] = constraints
-        fields.append(field)
-    out: dict[str, Any] = {"fields": fields, "primaryKey": list(table.primary_key)}
-    if table.foreign_keys:
-        out["foreignKeys"] = [
-            {
-                "fields": list(fk.columns),
-                "reference": {"resource": fk.table, "fields": list(fk.ref_columns)},
-            }
-            for fk in table.foreign_keys
-        ]
-    return out

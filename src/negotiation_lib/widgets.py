@@ -28,13 +28,15 @@ so a notebook can show the same figure/table without widgets.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import pandas as pd
 
-from . import figures, views
+from . import evidence as ev
+from . import figures, ids, text
 from . import gaps as _gaps
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "View",
     "date_options",
     "evidence_browser",
+    "evidence_explorer",
     "evidence_view",
     "gap_explorer",
     "gap_positions",
@@ -140,7 +143,7 @@ class Explorer(widgets.VBox):
         self._view = view
         self.table = view.table
         self.message = view.message
-        self._message_box.value = views.message_html(view.message)
+        self._message_box.value = text.message_html(view.message)
         # the browser gets the figure's dicts straight away; the validated Figure is built only
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
@@ -156,13 +159,13 @@ class Explorer(widgets.VBox):
 
 
 def _actor_options(neg) -> list[tuple[str, str]]:
-    names = views.actor_names(neg)
-    return [(f"{names[a]} ({a})", a) for a in views.actor_order(neg)]
+    names = ids.actor_names(neg)
+    return [(f"{names[a]} ({a})", a) for a in ids.actor_order(neg)]
 
 
 def _issue_options(neg) -> list[tuple[str, str]]:
-    labels = views.issue_labels(neg)
-    return [(labels[i], i) for i in views.issue_order(neg)]
+    labels = ids.issue_labels(neg)
+    return [(labels[i], i) for i in ids.issue_order(neg)]
 
 
 def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
@@ -194,13 +197,13 @@ class GapCache:
     Per-issue gaps are computed once per (pair, carrying) over all issues, with their hover
     labels; an issue selection only filters them (a per-issue gap does not depend on the other
     issues). The overall gap is memoised per (pair, issues, carrying, weights). The date range
-    is applied afterwards (:func:`views.clip_steps`), so moving the slider never recomputes.
+    is applied afterwards (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
     """
 
     def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 256):
         self.neg = neg
-        self.evidence = views.evidence_frame(neg) if evidence is None else evidence
-        self.snippets = views.position_snippets(self.evidence)
+        self.evidence = ev.evidence_frame(neg) if evidence is None else evidence
+        self.snippets = ev.position_snippets(self.evidence)
         self.max_entries = max_entries
         self._gaps: dict[tuple, pd.DataFrame] = {}
         self._overall: dict[tuple, pd.DataFrame] = {}
@@ -217,7 +220,7 @@ class GapCache:
 
         def compute():
             gaps = _gaps.compute_gaps(self.neg, actor_a, actor_b, carry_forward=carry_forward)
-            hover = views.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
+            hover = ev.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
             return gaps.assign(hover=hover)
 
         gaps = self._remember(self._gaps, (actor_a, actor_b, bool(carry_forward)), compute)
@@ -263,13 +266,13 @@ def gap_positions(
     """The positions behind a gap view: every statement referenced by a gap in the window.
 
     ``gaps`` is a ``compute_gaps`` frame; the rows in force during ``start``-``end`` are kept
-    (:func:`views.clip_steps`), and the evidence rows of their ``position_id_a`` and
-    ``position_id_b`` returned (one row per position, :data:`views.EVIDENCE_COLUMNS`, in
+    (:func:`gaps._changes_in_window`), and the evidence rows of their ``position_id_a`` and
+    ``position_id_b`` returned (one row per position, :data:`evidence.EVIDENCE_COLUMNS`, in
     evidence order).
     """
-    window = views.clip_steps(gaps, keys=["issue_id"], start=start, end=end)
-    ids = set(window["position_id_a"].astype(str)) | set(window["position_id_b"].astype(str))
-    return evidence[evidence["position_id"].isin(ids)].reset_index(drop=True)
+    window = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
+    shown = set(window["position_id_a"].astype(str)) | set(window["position_id_b"].astype(str))
+    return evidence[evidence["position_id"].isin(shown)].reset_index(drop=True)
 
 
 def gap_view(
@@ -296,12 +299,12 @@ def gap_view(
     start, end = _window(dates)
     choice = {"issues": issue_list, "carry_forward": carry_forward}
     # clipped once here; gap_figure's own clipping then finds nothing to do
-    gaps = views.clip_steps(
+    gaps = _gaps._changes_in_window(
         cache.gaps(actor_a, actor_b, **choice), keys=["issue_id"], start=start, end=end
     )
     weights = None if weights in (None, "none") else weights
     overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
-    spec = figures.gap_spec(
+    spec = figures._gap_spec(
         neg,
         gaps,
         overall,
@@ -316,29 +319,21 @@ def gap_view(
     return View(
         spec=spec,
         table=table,
-        table_html=views.evidence_html(table),
+        table_html=ev.evidence_html(table),
         message=spec.message,
     )
-
-
-def _default_pair(neg) -> tuple[str, str]:
-    order = views.actor_order(neg)
-    pair = [a for a in ("RU", "UA") if a in order]
-    if len(pair) < 2:
-        pair = order[:2] if len(order) >= 2 else order * 2
-    return pair[0], pair[1]
 
 
 def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
     """Choose two actors, issues, a date range, carrying forward and weighting: the overall and
     per-issue gap, and a table of the positions behind the view.
 
-    Defaults: RU and UA when the dataset has them (else its first two actors), all issues, the
+    Defaults: :func:`~negotiation_lib.ids.default_pair` (the first two parties), all issues, the
     whole record, carrying forward on, equal weights; that default view equals
     ``gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
     The explorer's ``cache`` attribute is its :class:`GapCache`.
     """
-    default_a, default_b = _default_pair(neg)
+    default_a, default_b = ids.default_pair(neg)
     actors = _actor_options(neg)
     dates = date_options(neg)
     cache = GapCache(neg)
@@ -382,25 +377,53 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
 # --- positions ------------------------------------------------------------------------------
 
 
+class _IssueCache:
+    """Per issue, computed once: its evidence rows (with hover labels), its combined positions
+    (the lines), its row in issues.csv and its scale anchors."""
+
+    def __init__(self, neg, evidence: pd.DataFrame | None = None):
+        self.neg = neg
+        evidence = ev.evidence_frame(neg) if evidence is None else evidence
+        self.statements = dict(tuple(evidence.groupby("issue_id", sort=False, observed=True)))
+        self.empty = evidence.iloc[0:0].assign(hover=pd.Series(dtype="object"))
+        changes = _gaps.combined_positions(neg)
+        self.changes = dict(tuple(changes.groupby("issue_id", sort=False, observed=True)))
+        self.no_changes = changes.iloc[0:0]
+        self._issue: dict[str, tuple] = {}
+
+    def __call__(self, issue: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame]:
+        if issue not in self._issue:
+            statements = self.statements.get(issue)  # hover labels made once per issue
+            self._issue[issue] = (
+                self.empty
+                if statements is None
+                else statements.assign(hover=ev.hover_html(statements)),
+                self.changes.get(issue, self.no_changes),
+                ids.issue_row(self.neg, issue),
+                ev.anchor_table(self.neg, issue),
+            )
+        return self._issue[issue]
+
+
 def position_view(
     neg,
     *,
     issue: str,
     actors=(),
     show_anchors: bool = True,
-    evidence: pd.DataFrame | None = None,
+    cache: _IssueCache | None = None,
 ) -> View:
     """Positions over time on one issue plus the issue's scale anchors (the table).
 
-    ``actors`` empty = every actor with a statement on the issue. ``evidence`` is a cached
-    :func:`views.evidence_frame`.
+    ``actors`` empty = every actor with a statement on the issue. ``cache`` holds what does not
+    change between control changes.
     """
-    evidence = views.evidence_frame(neg) if evidence is None else evidence
-    issue_row = views.issue_row(neg, issue)
-    anchors = views.anchor_table(neg, issue)
-    spec = figures.positions_spec(
+    cache = _IssueCache(neg) if cache is None else cache
+    statements, changes, issue_row, anchors = cache(issue)
+    spec = figures._positions_spec(
         neg,
-        evidence[evidence["issue_id"] == issue],
+        statements,
+        changes,
         issue_row,
         anchors=anchors if show_anchors else None,
         actors=list(actors) or None,
@@ -408,7 +431,7 @@ def position_view(
     return View(
         spec=spec,
         table=anchors,
-        table_html=views.frame_html(anchors.rename(columns={"value": "value", "label": "anchor"})),
+        table_html=text.frame_html(anchors.rename(columns={"label": "anchor"})),
         message=spec.message,
     )
 
@@ -418,10 +441,9 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
 
     Defaults: the first issue in issue order (or ``issue``), every actor with a statement on
     it, anchors shown; that view equals ``plot_positions(neg, issue, show_anchors=True)`` and
-    its table ``views.anchor_table(neg, issue)``.
+    its table ``evidence.anchor_table(neg, issue)``.
     """
-    evidence = views.evidence_frame(neg)
-    evidence = evidence.assign(hover=views.hover_html(evidence))
+    cache = _IssueCache(neg)
     issues = _issue_options(neg)
     controls = {
         "issue": widgets.Dropdown(options=issues, value=issue or issues[0][1], description="Issue"),
@@ -432,7 +454,7 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
     }
 
     def render(**values):
-        return position_view(neg, evidence=evidence, **values)
+        return position_view(neg, cache=cache, **values)
 
     return Explorer("position", controls, render)
 
@@ -456,10 +478,10 @@ def evidence_view(
     """The positions that pass the filters, as a table with source links (no figure).
 
     Empty selections mean no filter. ``evidence``/``haystack`` are a cached evidence frame and
-    its search text. The table is :func:`views.evidence_table` with the same filters.
+    its search text. The table is :func:`evidence.evidence_table` with the same filters.
     """
-    evidence = views.evidence_frame(neg) if evidence is None else evidence
-    table = views.filter_evidence(
+    evidence = ev.evidence_frame(neg) if evidence is None else evidence
+    table = ev.filter_evidence(
         evidence,
         actors=list(actors) or None,
         issues=list(issues) or None,
@@ -470,21 +492,21 @@ def evidence_view(
         haystack=haystack,
     )
     message = "" if len(table) else "No position matches these filters."
-    return View(table=table, table_html=views.evidence_html(table, limit=limit), message=message)
+    return View(table=table, table_html=ev.evidence_html(table, limit=limit), message=message)
 
 
-def evidence_browser(neg) -> Explorer:
+def evidence_explorer(neg) -> Explorer:
     """Filter positions by actor, issue, event, source type, confidence and free text.
 
     Every selection starts empty (= no filter), so the default table is
-    ``views.evidence_table(neg)``; the HTML shows the first 200 rows with escaped text and
+    ``ev.evidence_table(neg)``; the HTML shows the first 200 rows with escaped text and
     links to http(s) sources.
     """
-    evidence = views.evidence_frame(neg)
-    haystack = views.search_text(evidence)
+    evidence = ev.evidence_frame(neg)
+    haystack = ev.search_text(evidence)
     events = neg.events.sort_values("date", kind="stable")
     event_options = [(ALL, ALL)] + [
-        (f"{views.format_date(d)} {name}", e)
+        (f"{text.format_date(d)} {name}", e)
         for e, d, name in zip(events["event_id"], events["date"], events["name"], strict=True)
     ]
     source_types = sorted(set(neg.sources["source_type"].dropna()))
@@ -534,21 +556,21 @@ def whatif_view(
     from . import models
 
     day = figures.whatif_default_date(neg) if date is None else pd.Timestamp(date)
-    evidence = views.evidence_frame(neg) if evidence is None else evidence
+    evidence = ev.evidence_frame(neg) if evidence is None else evidence
     table = models.forecast_and_outcomes(neg, day, model=model, capability=capability, pair=pair)
     held = _gaps.positions_asof(
         neg, day - pd.Timedelta(days=1), actors=models.non_joint_actors(neg)
     )
-    the_pair = models.default_pair(neg) if pair is None else tuple(pair)
-    spec = figures.whatif_spec(neg, table, held, evidence, date=day, pair=the_pair)
-    labels = views.issue_labels(neg)
+    the_pair = ids.default_pair(neg) if pair is None else tuple(pair)
+    spec = figures._whatif_spec(neg, table, held, evidence, date=day, pair=the_pair)
+    labels = ids.issue_labels(neg)
     shown = table.assign(issue=table["issue_id"].map(labels))[
         ["issue", "forecast", "outcome", "outcome_date", "error", "n_actors", "capability"]
     ]
     message = spec.message
     if not message and table["outcome"].notna().sum() == 0:
         message = "No agreed outcome up to this date: only the forecasts are shown."
-    return View(spec=spec, table=table, table_html=views.frame_html(shown), message=message)
+    return View(spec=spec, table=table, table_html=text.frame_html(shown), message=message)
 
 
 def _whatif_dates(neg) -> list[tuple[str, pd.Timestamp]]:
@@ -556,7 +578,7 @@ def _whatif_dates(neg) -> list[tuple[str, pd.Timestamp]]:
 
     outcomes = models.agreed_outcomes(neg)
     options = [
-        (f"{views.format_date(d)}: agreed text (forecast from the day before)", pd.Timestamp(d))
+        (f"{text.format_date(d)}: agreed text (forecast from the day before)", pd.Timestamp(d))
         for d in sorted(pd.unique(outcomes["date"]))
     ]
     after = pd.Timestamp(neg.positions["date"].max()) + pd.Timedelta(days=1)
@@ -576,11 +598,11 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
     """
     from . import models
 
-    evidence = views.evidence_frame(neg)
+    evidence = ev.evidence_frame(neg)
     caps = models.capabilities(neg)
     sides = models.non_joint_actors(neg)
     top = max(5.0, 2 * float(caps.max()) if len(caps) else 5.0)
-    the_pair = models.default_pair(neg)
+    the_pair = ids.default_pair(neg)
     model_options = [
         (
             f"Midpoint of {the_pair[0]} and {the_pair[1]}"
@@ -602,7 +624,7 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
         ),
     }
     slider_of = {}
-    names = views.actor_names(neg)
+    names = ids.actor_names(neg)
     for actor in sides:
         name = f"capability_{actor}"
         slider_of[name] = actor
@@ -694,7 +716,7 @@ class CodingForm(widgets.VBox):
                 f"{written['coder'].iloc[0]} to {self.path.name}"
                 + (f" ({again} replace your earlier values)." if again else ".")
             )
-        self._message_box.value = views.message_html(self.message).replace(
+        self._message_box.value = text.message_html(self.message).replace(
             'role="status"', 'role="status" style="white-space: pre-line"'
         )
         return written
@@ -706,3 +728,9 @@ def coding_form(sheet: pd.DataFrame, path="my-codings.csv") -> CodingForm:
 
 
 __all__ += ["CodingForm", "coding_form"]
+
+
+def evidence_browser(neg) -> Explorer:
+    """Deprecated name of :func:`evidence_explorer` (kept for old notebooks)."""
+    warnings.warn("evidence_browser is now evidence_explorer", DeprecationWarning, stacklevel=2)
+    return evidence_explorer(neg)

@@ -7,46 +7,47 @@ import re
 import pandas as pd
 import pytest
 
-from negotiation_lib import gaps, views
+from negotiation_lib import evidence as ev
+from negotiation_lib import figures, gaps, text
 
 MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 
 
 def test_escape_and_wrap_leave_no_markup():
-    text = "a <script>alert(1)</script> & “b” " + "word " * 30
-    escaped = views.escape(text)
+    raw = "a <script>alert(1)</script> & “b” " + "word " * 30
+    escaped = text.escape(raw)
     assert "<" not in escaped
     assert "&lt;script&gt;" in escaped
     assert "&amp;" in escaped
-    wrapped = views.wrap(text, 20)
+    wrapped = text.wrap(raw, 20)
     assert set(re.findall(r"<[^>]*>", wrapped)) == {"<br>"}
     assert all(len(line) <= 40 for line in wrapped.split("<br>"))  # 20 chars, entities longer
-    assert views.escape(None) == views.escape(float("nan")) == views.wrap(pd.NA) == ""
+    assert text.escape(None) == text.escape(float("nan")) == text.wrap(pd.NA) == ""
 
 
 def test_wrap_cuts_to_max_lines_with_an_ellipsis():
-    wrapped = views.wrap("one two three four five six", 8, max_lines=2)
+    wrapped = text.wrap("one two three four five six", 8, max_lines=2)
     assert wrapped.count("<br>") == 1
     assert wrapped.endswith("…")
 
 
 def test_safe_url_only_allows_http():
-    assert views.safe_url("https://example.org/a") == "https://example.org/a"
-    assert views.safe_url("javascript:alert(1)") is None
-    assert views.safe_url(" JAVASCRIPT:alert(1)") is None
-    assert views.safe_url(None) is None
+    assert text.safe_url("https://example.org/a") == "https://example.org/a"
+    assert text.safe_url("javascript:alert(1)") is None
+    assert text.safe_url(" JAVASCRIPT:alert(1)") is None
+    assert text.safe_url(None) is None
 
 
 def test_format_number_rounds_and_trims():
-    assert views.format_number(12.3456) == "12.35"
-    assert views.format_number(40.0) == "40"
-    assert views.format_number(-0.001) == "0"
-    assert views.format_number(float("nan")) == ""
+    assert text.format_number(12.3456) == "12.35"
+    assert text.format_number(40.0) == "40"
+    assert text.format_number(-0.001) == "0"
+    assert text.format_number(float("nan")) == ""
 
 
 def test_evidence_frame_joins_every_table(hostile):
-    evidence = views.evidence_frame(hostile)
-    assert list(evidence.columns) == list(views.EVIDENCE_COLUMNS)
+    evidence = ev.evidence_frame(hostile)
+    assert list(evidence.columns) == list(ev.EVIDENCE_COLUMNS)
     assert len(evidence) == len(hostile.positions)
     p01 = evidence.set_index("position_id").loc["P01"]
     assert p01["actor_name"].startswith("Russia")
@@ -76,18 +77,18 @@ def test_evidence_frame_joins_every_table(hostile):
     ],
 )
 def test_evidence_table_filters(hostile, filters, expected):
-    table = views.evidence_table(hostile, **filters)
+    table = ev.evidence_table(hostile, **filters)
     assert set(table["position_id"]) == expected
 
 
 def test_free_text_is_not_a_regex(hostile):
-    assert views.evidence_table(hostile, text="(1)").shape[0] == len(hostile.positions)
-    assert views.evidence_table(hostile, text="[").empty
+    assert ev.evidence_table(hostile, text="(1)").shape[0] == len(hostile.positions)
+    assert ev.evidence_table(hostile, text="[").empty
 
 
 def test_hover_html_holds_quote_and_source_escaped(hostile):
-    evidence = views.evidence_frame(hostile)
-    hover = views.hover_html(evidence).tolist()
+    evidence = ev.evidence_frame(hostile)
+    hover = ev.hover_html(evidence).tolist()
     first = hover[0]
     for part in ("2022-03-29", "demand", "Summary P01", "Quote P01", "Kremlin", "Official text"):
         assert part in first
@@ -99,35 +100,20 @@ def test_hover_html_holds_quote_and_source_escaped(hostile):
     assert "Status: unverified" in unverified
 
 
-def test_position_steps_combine_same_day_statements():
-    statements = pd.DataFrame(
-        {
-            "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-06-01"]),
-            "value": [40.0, 60.0, 70.0],
-            "value_low": [35.0, float("nan"), float("nan")],
-            "value_high": [45.0, 65.0, float("nan")],
-        }
-    )
-    steps = views.position_steps(statements, until="2025-01-01")
-    assert steps["value"].tolist() == [50.0, 70.0, 70.0]
-    assert steps["value_low"].tolist() == [35.0, 70.0, 70.0]
-    assert steps["value_high"].tolist() == [65.0, 70.0, 70.0]
-    assert steps["date"].iloc[-1] == pd.Timestamp("2025-01-01")
-
-
 def test_clip_steps_carries_the_value_in_force_at_start(hostile):
     frame = gaps.compute_gaps(hostile, "RU", "UA")
-    clipped = views.clip_steps(frame, keys=["issue_id"], start="2024-01-01", end="2025-12-31")
+    clipped = gaps._changes_in_window(
+        frame, keys=["issue_id"], start="2024-01-01", end="2025-12-31"
+    )
     territory = clipped[clipped["issue_id"] == "territory"]
     assert territory["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2025-05-16")]
     # in force on 2024-01-01: RU 90 (P01, 2022) and UA 25 (P03, 2023)
     assert territory["gap"].tolist()[0] == pytest.approx(65.0)
-    assert views.clip_steps(frame, keys=["issue_id"], end="2021-01-01").empty
+    assert gaps._changes_in_window(frame, keys=["issue_id"], end="2021-01-01").empty
 
 
-def test_gaps_on_grid_takes_the_latest_change(hostile):
-    frame = gaps.compute_gaps(hostile, "RU", "UA")
-    cells = views.gaps_on_grid(frame, pd.to_datetime(["2022-01-01", "2023-07-01", "2025-06-01"]))
+def test_gaps_at_dates_take_the_latest_change(hostile):
+    cells = gaps._gaps_at(hostile, "RU", "UA", ["2022-01-01", "2023-07-01", "2025-06-01"])
     territory = cells[cells["issue_id"] == "territory"].set_index("date")["gap"]
     assert pd.Timestamp("2022-01-01") not in territory.index  # nothing stated yet
     assert territory[pd.Timestamp("2023-07-01")] == pytest.approx(65.0)
@@ -135,8 +121,8 @@ def test_gaps_on_grid_takes_the_latest_change(hostile):
 
 
 def test_evidence_html_escapes_every_cell_and_links_only_http(hostile):
-    table = views.evidence_table(hostile)
-    page = views.evidence_html(table)
+    table = ev.evidence_table(hostile)
+    page = ev.evidence_html(table)
     for markup in MARKUP:
         assert markup not in page
     assert "&lt;script&gt;" in page
@@ -154,32 +140,32 @@ def test_evidence_html_escapes_every_cell_and_links_only_http(hostile):
 
 def test_evidence_html_caps_rows():
     frame = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 5), "summary": ["x"] * 5})
-    page = views.evidence_html(frame, columns={"summary": "Summary"}, limit=2)
+    page = ev.evidence_html(frame, columns={"summary": "Summary"}, limit=2)
     assert page.count("<tr>") == 3  # header + 2
     assert "5 positions (first 2 shown)" in page
 
 
 def test_actor_colors_fall_back_to_a_fixed_palette(hostile):
-    colors = views.actor_colors(hostile)
+    colors = figures.actor_colors(hostile)
     assert colors["RU"] == "#B22222"
-    assert colors["US"] == views.FALLBACK_COLORS[0]  # the first actor without a colour
+    assert colors["US"] == figures.FALLBACK_COLORS[0]  # the first actor without a colour
 
 
 def test_anchor_table_adds_missing_scale_ends(hostile):
-    table = views.anchor_table(hostile, "territory")
+    table = ev.anchor_table(hostile, "territory")
     assert table["value"].tolist() == [0.0, 50.0, 100.0]
-    with pytest.raises(KeyError, match="unknown issue_id"):
-        views.anchor_table(hostile, "nope")
+    with pytest.raises(KeyError, match="unknown issue id 'nope'"):
+        ev.anchor_table(hostile, "nope")
 
 
 def test_clip_steps_change_at_start_replaces_the_carried_row(hostile):
     frame = gaps.compute_gaps(hostile, "RU", "UA")
-    clipped = views.clip_steps(frame, keys=["issue_id"], start="2023-06-01")
+    clipped = gaps._changes_in_window(frame, keys=["issue_id"], start="2023-06-01")
     territory = clipped[clipped["issue_id"] == "territory"]
     assert territory["date"].tolist() == [pd.Timestamp("2023-06-01"), pd.Timestamp("2025-05-16")]
     assert territory["position_id_b"].tolist() == ["P03", "P05"]  # not P02 carried to the start
     overall = gaps.compute_overall_gap(hostile, "RU", "UA")
-    clipped = views.clip_steps(overall, keys=[], start="2024-01-01", end="2024-12-31")
+    clipped = gaps._changes_in_window(overall, keys=[], start="2024-01-01", end="2024-12-31")
     assert clipped["date"].tolist() == [pd.Timestamp("2024-01-01")]
     assert (
         clipped["gap"].tolist()

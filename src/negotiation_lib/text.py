@@ -1,0 +1,186 @@
+"""Text for display: missing values, HTML escaping, numbers and dates, tables as HTML or text.
+
+Every string that comes from a dataset and is meant for display passes through :func:`escape`
+(or :func:`wrap`) before plotly or a browser sees it: plotly renders hover labels, titles and
+tick labels as a subset of HTML. Text tables for terminals go through :func:`text_table`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = [
+    "dataset_label",
+    "escape",
+    "escape_attribute",
+    "format_date",
+    "format_number",
+    "frame_html",
+    "is_missing",
+    "message_html",
+    "safe_url",
+    "text_table",
+    "wrap",
+]
+
+SAFE_URL_SCHEMES = ("http://", "https://")
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NaT and pandas NA (and for nothing else)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # list-likes are not missing
+        return False
+
+
+def escape(value: object) -> str:
+    """Return ``value`` as HTML-escaped text (``&``, ``<``, ``>``); missing values become ``""``.
+
+    Quotes are left as they are: they are harmless in text, and plotly's label renderer does not
+    decode ``&quot;`` (it would show literally). Attribute values use :func:`escape_attribute`.
+    """
+    if is_missing(value):
+        return ""
+    return html.escape(str(value), quote=False)
+
+
+def escape_attribute(value: object) -> str:
+    """HTML-escape ``value`` for use inside a double-quoted attribute (quotes escaped too)."""
+    if is_missing(value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+_OTHER_WHITESPACE = re.compile(r"[\t\n\x0b\x0c\r]")
+
+
+def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str:
+    """Escape ``value`` and break it into lines of at most ``width`` characters joined by ``<br>``.
+
+    The text is split on the raw string and each line escaped afterwards, so a ``<br>`` never
+    lands inside an escaped entity; the only markup in the result is the ``<br>`` we add.
+    With ``max_lines`` the text is cut and ends with an ellipsis.
+    """
+    if is_missing(value):
+        return ""
+    raw = str(value)
+    if len(raw) <= width and raw == raw.strip() and not _OTHER_WHITESPACE.search(raw):
+        lines = [raw]  # what textwrap gives for one short, clean line, without its cost
+    else:
+        lines = textwrap.wrap(raw, width=width, break_long_words=True) or [""]
+    if max_lines is not None and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1] + " …"
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
+
+
+def safe_url(value: object) -> str | None:
+    """Return the URL if it is an http(s) address, else None (``javascript:`` and friends)."""
+    if is_missing(value):
+        return None
+    url = str(value).strip()
+    return url if url.lower().startswith(SAFE_URL_SCHEMES) else None
+
+
+def format_date(value: object) -> str:
+    """ISO date ``YYYY-MM-DD`` or ``""`` when missing."""
+    if is_missing(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def format_number(value: object, digits: int = 2) -> str:
+    """A number rounded to ``digits`` decimals without trailing zeros, or ``""`` when missing."""
+    if is_missing(value):
+        return ""
+    rounded = round(float(value), digits)
+    text = f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def dataset_label(neg) -> str:
+    """The escaped provenance line every figure carries: ``Data: <dataset id> v<version>``."""
+    return f"Data: {escape(neg.id)} v{escape(neg.version)}"
+
+
+def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2) -> str:
+    """Any DataFrame as an HTML table escaped by pandas (``to_html(escape=True)``): numbers
+    rounded, dates as ISO days, missing values blank, a caption with the row count."""
+    shown = frame.head(limit) if limit is not None else frame
+    formatters = {}
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            formatters[column] = format_date
+        elif pd.api.types.is_float_dtype(frame[column]):
+            formatters[column] = lambda v, d=digits: format_number(v, d)
+        else:
+            formatters[column] = lambda v: "" if is_missing(v) else str(v)
+    table = shown.to_html(
+        index=False,
+        escape=True,
+        formatters=formatters,
+        na_rep="",
+        border=0,
+        classes="nl-data-table",
+    )
+    caption = f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
+    if len(shown) < len(frame):
+        caption += f" (first {len(shown)} shown)"
+    opening, rest = table.split(">", 1)
+    return f"{opening}><caption>{escape(caption)}</caption>{rest}"
+
+
+def message_html(message: str) -> str:
+    """An escaped notice for the explorers (``""`` for no message)."""
+    if not message:
+        return ""
+    return f'<div class="nl-message-text" role="status">{escape(message)}</div>'
+
+
+def _plain(value: object, limit: int | None) -> str:
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    # control characters from data must not drive the terminal
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def text_table(
+    frame: pd.DataFrame,
+    *,
+    indent: str = "",
+    rule: bool = False,
+    limits: Mapping[str, int] | None = None,
+) -> str:
+    """``frame`` as an aligned plain-text table (header, an optional dashed ``rule``, one line per
+    row; columns two spaces apart, lines prefixed by ``indent``). Missing values are blank,
+    control characters shown escaped, and a column named in ``limits`` is cut to that many
+    characters."""
+    limits = dict(limits or {})
+    columns = [str(c) for c in frame.columns]
+    cells = [
+        [_plain(v, limits.get(c)) for c, v in zip(columns, row, strict=True)]
+        for row in frame.itertuples(index=False)
+    ]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+    def line(values) -> str:
+        return indent + "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(columns)]
+    if rule:  # the last column is never padded: its rule is as long as its header
+        out.append(line(["-" * w for w in widths[:-1]] + ["-" * len(columns[-1])]))
+    out += [line(r) for r in cells]
+    return "\n".join(out)

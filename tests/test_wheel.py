@@ -1,0 +1,98 @@
+"""The wheel carries the bundled datasets: built from the repository, installed into a fresh
+virtual environment outside it, it loads a bundled dataset by id (importlib.resources).
+
+Only the packages ``import negotiation_lib`` needs are installed next to the wheel, at the
+versions in requirements.lock (``--no-deps``, so pip resolves nothing; its cache serves them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RUNTIME = ("numpy", "pandas", "python-dateutil", "six")  # what `import negotiation_lib` needs
+TIMEOUT = 600  # seconds for any one step (a build fetches setuptools once)
+
+
+def _locked(names) -> list[str]:
+    pins = {}
+    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==(\S+)", line.strip())
+        if match:
+            pins[match[1].lower()] = f"{match[1]}=={match[2]}"
+    return [pins[name] for name in names]
+
+
+def _run(args, **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, **kwargs)
+    assert done.returncode == 0, f"{args}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """Python of a fresh venv (outside the repository) holding the wheel and its runtime."""
+    base = tmp_path_factory.mktemp("wheel")
+    assert REPO not in base.parents
+    dist = base / "dist"
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)])
+    (wheel,) = dist.glob("negotiation_lib-*.whl")
+    env_dir = base / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check"]
+    _run([*pip, *_locked(RUNTIME)])
+    _run([*pip, str(wheel)])
+    return python, base
+
+
+def test_installed_wheel_loads_a_bundled_dataset(installed):
+    python, base = installed
+    code = (
+        "import json, negotiation_lib as nl\n"
+        "neg = nl.load('ru-ua-2022-2026')\n"
+        "listed = nl.list_datasets()\n"
+        "print(json.dumps({'file': nl.__file__, 'path': str(neg.path), 'n': len(neg.positions),"
+        " 'ids': listed['id'].tolist()}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("NEGOTIATION_LIB_DATA", "PYTHONPATH")}
+    out = json.loads(_run([str(python), "-c", code], cwd=base, env=env).stdout)
+    site = base / "venv"
+    assert Path(out["file"]).is_relative_to(site)  # the installed copy, not the repository
+    assert Path(out["path"]).is_relative_to(site)
+    assert Path(out["path"]).name == "ru-ua-2022-2026"
+    repo_rows = (REPO / "data" / "ru-ua-2022-2026" / "positions.csv").read_text(encoding="utf-8")
+    assert out["n"] > 0
+    assert out["n"] <= repo_rows.count("\n")
+    assert "ru-ua-2022-2026" in out["ids"]
+    assert "templates" not in out["ids"]
+
+
+def test_data_env_var_still_wins_in_the_installed_wheel(installed, tmp_path):
+    python, base = installed
+    folder = tmp_path / "mine"
+    _run(
+        [
+            sys.executable,
+            "-c",
+            f"import negotiation_lib as nl; nl.write_example_dataset({str(folder)!r})",
+        ]
+    )
+    env = {**os.environ, "NEGOTIATION_LIB_DATA": str(tmp_path)}
+    env.pop("PYTHONPATH", None)
+    code = "import negotiation_lib as nl; print(nl.load('mine').id, len(nl.load('mine').positions))"
+    out = _run([str(python), "-c", code], cwd=base, env=env).stdout.split()
+    assert out[0] == nl_example_id(folder)
+    assert int(out[1]) > 0
+
+
+def nl_example_id(folder: Path) -> str:
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["name"]
