@@ -27,22 +27,26 @@ import hashlib
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import codebook  # scripts/codebook.py: the script's own folder is first on sys.path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "scripts" / "ru_ua_inputs"
 DATASET_ID = "ru-ua-2022-2026"
 OUT = ROOT / "data" / DATASET_ID
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 TITLE = "Russia–Ukraine war-ending negotiations: positions by actor, issue and date (2022–2026)"
 SEED_SOURCE_ID = "src_seed_scoophub_2025_06_02"
 MAX_QUOTE_WORDS = 60
 END_OF_SCALE = "End of scale (definition, not an observed position): "
-SEED_BUNDLED_PATH = (
-    "shared/sources/seed-istanbul-2025-06-02.txt (project research folder, not in this repository)"
+# The seed article: the project's research folder keeps a text copy; the stored public page is:
+SEED_URL = (
+    "https://scoophub.net/2025/06/03/"
+    "russia-demands-major-concessions-from-ukraine-in-peace-talks-kyiv-holds-firm"
 )
 
 ACTOR_MAP = {
@@ -92,14 +96,25 @@ QUOTE_CHARS = {
     "’": "'",
     "‚": "'",
     "′": "'",
+    "–": "-",
+    "—": "-",
+    "‑": "-",
+    "‒": "-",
+    "−": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u200b": "",
 }
 
 
 def normalise(text: str) -> str:
-    """Whitespace and quote-character normalisation used only for comparisons."""
+    """Text for comparisons only: typographic quote marks, dashes, ellipsis and non-breaking or
+    zero-width spaces made plain, runs of whitespace collapsed (``-`` spaced or not)."""
     text = text.replace('\\"', '"')
     for fancy, plain in QUOTE_CHARS.items():
         text = text.replace(fancy, plain)
+    text = re.sub(r"\s*-\s*", " - ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -293,30 +308,70 @@ def lead_position_ids(leads: pd.DataFrame) -> pd.DataFrame:
     return ids
 
 
-# ---------------------------------------------------------------- build
+# ---------------------------------------------------------------- load
 
 
-def main() -> None:
-    leads = read_csv(INPUTS / "ru_ua_positions_leads.csv")
-    md_text = (INPUTS / "ru_ua_positions_leads.md").read_text(encoding="utf-8")
-    excerpts = (INPUTS / "source_excerpts.md").read_text(encoding="utf-8")
-    events_in = read_csv(INPUTS / "events.csv")
-    publishers = read_csv(INPUTS / "publishers.csv").set_index("domain")
-    overrides = merge_overrides(read_csv(INPUTS / "position_overrides.csv"))
-    extra = read_csv(INPUTS / "extra_positions.csv")
-    pages = read_csv(INPUTS / "pages_checks.csv")
-    source_over = read_csv(INPUTS / "source_overrides.csv").set_index("url")
-    actors = read_csv(OUT / "actors.csv")
-    issues = read_csv(OUT / "issues.csv")
+@dataclass
+class Inputs:
+    """Everything the build reads: the committed inputs and the two hand-kept tables."""
 
-    anchors = complete_anchors(parse_anchors(md_text), issues)
-    event_of = dict(zip(events_in.lead_event, events_in.event_id, strict=True))
-    norm_excerpts = normalise(excerpts)
+    leads: pd.DataFrame
+    md_text: str
+    excerpts: str
+    events: pd.DataFrame
+    publishers: pd.DataFrame
+    overrides: pd.DataFrame
+    extra: pd.DataFrame
+    pages: pd.DataFrame
+    source_over: pd.DataFrame
+    actors: pd.DataFrame
+    issues: pd.DataFrame
+    seed_text: str
 
-    ids = lead_position_ids(leads)
-    leads = leads.assign(lead_row=[str(i) for i in range(len(leads))]).merge(ids, on="lead_row")
 
-    # ---- positions from leads
+@dataclass
+class Dataset:
+    """The built tables, ready to save."""
+
+    positions: pd.DataFrame
+    anchors: pd.DataFrame
+    events: pd.DataFrame
+    sources: pd.DataFrame
+    verification: pd.DataFrame
+    actors: pd.DataFrame
+    issues: pd.DataFrame
+
+
+def load_inputs() -> Inputs:
+    """Read every input file (see the module docstring)."""
+    seed_path = ROOT.parent / "shared" / "sources" / "seed-istanbul-2025-06-02.txt"
+    return Inputs(
+        leads=read_csv(INPUTS / "ru_ua_positions_leads.csv"),
+        md_text=(INPUTS / "ru_ua_positions_leads.md").read_text(encoding="utf-8"),
+        excerpts=(INPUTS / "source_excerpts.md").read_text(encoding="utf-8"),
+        events=read_csv(INPUTS / "events.csv"),
+        publishers=read_csv(INPUTS / "publishers.csv").set_index("domain"),
+        overrides=merge_overrides(read_csv(INPUTS / "position_overrides.csv")),
+        extra=read_csv(INPUTS / "extra_positions.csv"),
+        pages=read_csv(INPUTS / "pages_checks.csv"),
+        source_over=read_csv(INPUTS / "source_overrides.csv").set_index("url"),
+        actors=read_csv(OUT / "actors.csv"),
+        issues=read_csv(OUT / "issues.csv"),
+        seed_text=seed_path.read_text(encoding="utf-8") if seed_path.exists() else "",
+    )
+
+
+# ---------------------------------------------------------------- process
+
+
+def lead_records(inputs: Inputs, anchors: pd.DataFrame) -> list[dict]:
+    """One position record per lead row not dropped, with its overrides applied."""
+    overrides = inputs.overrides
+    event_of = dict(zip(inputs.events.lead_event, inputs.events.event_id, strict=True))
+    ids = lead_position_ids(inputs.leads)
+    leads = inputs.leads.assign(lead_row=[str(i) for i in range(len(inputs.leads))]).merge(
+        ids, on="lead_row"
+    )
     records = []
     for lead in leads.itertuples():
         pid = lead.position_id
@@ -329,19 +384,16 @@ def main() -> None:
 
         if o("drop"):
             continue
-        event_id = o("event_id", event_of[lead.event])
-        unverified = lead.verified == "UNVERIFIED"
-        quote = o("quote", lead.quote)
-        url = o("source_url", lead.source_url)
-        value = float(lead.position_0_100)
-        low, high = range_for(value, lead.issue, anchors)
+        issue_id = o("issue_id", lead.issue)
+        value = float(o("value", lead.position_0_100))
+        low, high = range_for(value, issue_id, anchors)
         records.append(
             {
                 "position_id": pid,
                 "date": o("date", lead.date),
-                "event_id": event_id,
+                "event_id": o("event_id", event_of[lead.event]),
                 "actor_id": ACTOR_MAP[lead.actor],
-                "issue_id": lead.issue,
+                "issue_id": issue_id,
                 "stance": o("stance", ""),
                 "value": fmt_num(value),
                 "value_low": o("value_low", low),
@@ -349,10 +401,10 @@ def main() -> None:
                 "salience": "",
                 "amount": o("amount"),
                 "unit": o("unit"),
-                "status": o("status", "unverified" if unverified else ""),
+                "status": o("status", "unverified" if lead.verified == "UNVERIFIED" else ""),
                 "summary": o("summary", lead.position_text),
-                "quote": quote,
-                "source_url": url,
+                "quote": o("quote", lead.quote),
+                "source_url": o("source_url", lead.source_url),
                 "source_title": o("source_title", lead.source_title),
                 "confidence": o("confidence", ""),
                 "lead_grade": lead.verified,
@@ -361,47 +413,90 @@ def main() -> None:
                 "added_round": 1,
             }
         )
-    for row in extra.itertuples():
-        records.append(
-            {
-                "position_id": row.position_id,
-                "date": row.date,
-                "event_id": row.event_id,
-                "actor_id": row.actor_id,
-                "issue_id": row.issue_id,
-                "stance": row.stance,
-                "value": row.value,
-                "value_low": row.value_low,
-                "value_high": row.value_high,
-                "salience": "",
-                "amount": row.amount,
-                "unit": row.unit,
-                "status": row.status,
-                "summary": row.summary,
-                "quote": row.quote,
-                "source_url": row.source_url,
-                "source_title": row.source_title,
-                "confidence": row.confidence,
-                "lead_grade": "",
-                "scale_note": row.scale_note,
-                "origin": row.origin,
-                "added_round": int(row.added_round) if row.added_round else 1,
-            }
-        )
-    pos = pd.DataFrame(records)
+    return records
 
-    # ---- sources
-    src_rows = {}
+
+def extra_records(inputs: Inputs) -> list[dict]:
+    """One position record per row of ``extra_positions.csv`` (seed and pages rows)."""
+    cols = [
+        "position_id",
+        "date",
+        "event_id",
+        "actor_id",
+        "issue_id",
+        "stance",
+        "value",
+        "value_low",
+        "value_high",
+        "amount",
+        "unit",
+        "status",
+        "summary",
+        "quote",
+        "source_url",
+        "source_title",
+        "confidence",
+        "scale_note",
+        "origin",
+    ]
+    records = []
+    for row in inputs.extra.to_dict("records"):
+        rec = {c: row[c] for c in cols}
+        rec["salience"] = ""
+        rec["lead_grade"] = ""
+        rec["added_round"] = int(row["added_round"]) if row["added_round"] else 1
+        records.append(rec)
+    return records
+
+
+def place_in_range_anchor(pos: pd.DataFrame, anchors: pd.DataFrame) -> pd.DataFrame:
+    """Coding rule 3: a value inside a range anchor, carrying that anchor's range, sits at the
+    anchor's value (the midpoint, or the scale end when the range touches 0 or 100). Each moved
+    row gets a "1.3.0:" note in ``scale_note`` saying from where."""
+    ranges = anchors[anchors.low != anchors.high]
+    pos = pos.copy()
+    for i, r in pos.iterrows():
+        value = float(r.value)
+        for a in ranges[ranges.issue_id == r.issue_id].itertuples():
+            if not (a.low <= value <= a.high) or value == a.value:
+                continue
+            if (r.value_low, r.value_high) != (fmt_num(a.low), fmt_num(a.high)):
+                continue
+            pos.at[i, "value"] = fmt_num(a.value)
+            note = (
+                f"1.3.0: placed at the anchor value {fmt_num(a.value)} of the range "
+                f"{a.low}–{a.high} (coding rule 3), was {fmt_num(value)}."
+            )
+            pos.at[i, "scale_note"] = f"{r.scale_note} {note}".strip()
+    return pos
+
+
+def source_metadata(url: str, inputs: Inputs) -> tuple[str, str]:
+    """(published, title override) for a source URL: the overrides table first, then the
+    excerpts file, then the URL itself; empty where none holds it."""
+    so = inputs.source_over.loc[url] if url in inputs.source_over.index else None
+    published = (so["published"] if so is not None and so["published"] else "") or (
+        date_from_excerpts(url, inputs.excerpts) or date_from_url(url)
+    )
+    title = so["title"] if so is not None and so["title"] else ""
+    return published, title
+
+
+def build_sources(pos: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """One row per cited page (the seed article included), sorted by ``source_id``."""
+    src_rows: dict[str, dict] = {}
     for row in pos.itertuples():
         url = row.source_url
-        if row.origin == "seed" or url == "":
+        if row.origin == "seed":
             continue
+        if not url:
+            raise SystemExit(f"{row.position_id}: no source URL (a row must cite its source)")
         if url in src_rows:
             src_rows[url]["events"].add(row.event_id)
             src_rows[url]["quotes"].append(row.quote)
             continue
         dom = domain_of(url)
-        if dom not in publishers.index:
+        if dom not in inputs.publishers.index:
             raise SystemExit(f"publisher missing for {dom}")
         src_rows[url] = {
             "title": row.source_title,
@@ -411,12 +506,8 @@ def main() -> None:
         }
     sources = []
     for url, info in src_rows.items():
-        pub = publishers.loc[info["dom"]]
-        so = source_over.loc[url] if url in source_over.index else None
-        published = (so["published"] if so is not None and so["published"] else "") or (
-            date_from_excerpts(url, excerpts) or date_from_url(url)
-        )
-        title = so["title"] if so is not None and so["title"] else info["title"]
+        pub = inputs.publishers.loc[info["dom"]]
+        published, title = source_metadata(url, inputs)
         if pub.publisher_kind == "official":
             stype = "official"
         elif info["events"] & LEAK_EVENTS:
@@ -431,7 +522,7 @@ def main() -> None:
         sources.append(
             {
                 "source_id": source_id_for(url),
-                "title": title,
+                "title": title or info["title"],
                 "publisher": pub.publisher,
                 "url": url,
                 "published": published,
@@ -442,51 +533,38 @@ def main() -> None:
                 "bundled_document": "",
             }
         )
+    seed_published, seed_title = source_metadata(SEED_URL, inputs)
     sources.append(
         {
             "source_id": SEED_SOURCE_ID,
-            "title": (
-                "Russia Demands Major Concessions from Ukraine in Peace Talks, Kyiv Holds Firm "
-                "(Scoop Hub report on the 2 June 2025 Istanbul round; the project's seed article)"
-            ),
-            "publisher": "Scoop Hub",
-            "url": "",
-            "published": "",
+            "title": seed_title,
+            "publisher": inputs.publishers.loc[domain_of(SEED_URL)].publisher,
+            "url": SEED_URL,
+            "published": seed_published,
             "source_type": "media",
             "language": "en",
-            "publisher_kind": "aggregator",
+            "publisher_kind": inputs.publishers.loc[domain_of(SEED_URL)].publisher_kind,
             "is_mirror": "false",
-            "bundled_document": SEED_BUNDLED_PATH,
+            "bundled_document": "",
         }
     )
-    sources = pd.DataFrame(sources).sort_values("source_id").reset_index(drop=True)
-    sid_of_url = dict(zip(sources.url, sources.source_id, strict=True))
-    pos["source_id"] = [
-        SEED_SOURCE_ID if r.origin == "seed" else sid_of_url[r.source_url] for r in pos.itertuples()
-    ]
-    src_kind = dict(zip(sources.source_id, sources.publisher_kind, strict=True))
-    src_type = dict(zip(sources.source_id, sources.source_type, strict=True))
+    return pd.DataFrame(sources).sort_values("source_id").reset_index(drop=True)
 
-    # ---- verification log (step 1: excerpts file; step 2: pages corpus; seed file)
-    seed_text = ""
-    seed_path = ROOT.parent / "shared" / "sources" / "seed-istanbul-2025-06-02.txt"
-    if seed_path.exists():
-        seed_text = normalise(seed_path.read_text(encoding="utf-8"))
-    # One row per check; ``round`` says which verification round made it (see codebook).
+
+def build_verification(pos: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """The verification log: one row per check (excerpts file, pages corpus, seed article).
+
+    Columns: ``position_id``, ``checked_against``, ``found``, ``matched_url``, ``note``,
+    ``round``. Quotes are compared after :func:`normalise` (quote marks, dashes, spaces).
+    """
+    norm_excerpts = normalise(inputs.excerpts)
+    seed_text = normalise(inputs.seed_text)
     log = []
     for r in pos.itertuples():
         if r.origin == "seed":
             found = ("yes" if normalise(r.quote) in seed_text else "no") if seed_text else "not-run"
-            log.append(
-                (
-                    r.position_id,
-                    "seed-file",
-                    found,
-                    "",
-                    "quote compared with the seed article text",
-                    1,
-                )
-            )
+            note = "quote compared with the seed article text"
+            log.append((r.position_id, "seed-file", found, "", note, 1))
             continue
         if r.origin == "pages":
             note = "row added from a page returned by the pages corpus; quote copied from it"
@@ -496,41 +574,41 @@ def main() -> None:
             found = "yes" if normalise(r.quote) in norm_excerpts else "no"
             where = (
                 "URL listed in excerpts file"
-                if r.source_url in excerpts
+                if r.source_url in inputs.excerpts
                 else "URL not listed in excerpts file"
             )
             log.append((r.position_id, "excerpts-file", found, r.source_url, where, 1))
         elif r.origin == "lead":
-            log.append(
-                (
-                    r.position_id,
-                    "excerpts-file",
-                    "no",
-                    "",
-                    "UNVERIFIED lead: no quote and no URL",
-                    1,
-                )
-            )
-    pages_by_pid = {}
-    for p in pages.itertuples():
+            note = "UNVERIFIED lead: no quote and no URL"
+            log.append((r.position_id, "excerpts-file", "no", "", note, 1))
+    for p in inputs.pages.itertuples():
         log.append((p.position_id, "pages-corpus", p.found, p.matched_url, p.note, int(p.round)))
-        pages_by_pid.setdefault(p.position_id, []).append(p.found)
     verification = pd.DataFrame(
         log, columns=["position_id", "checked_against", "found", "matched_url", "note", "round"]
     )
-    keep_ids = set(pos.position_id)
-    verification = verification[verification.position_id.isin(keep_ids)]
-    verification = verification.sort_values(
-        ["position_id", "checked_against", "round"], kind="stable"
-    )
+    verification = verification[verification.position_id.isin(set(pos.position_id))]
+    return verification.sort_values(["position_id", "checked_against", "round"], kind="stable")
 
-    # ---- status and confidence rules (see codebook)
+
+def best_pages_result(verification: pd.DataFrame) -> dict[str, str]:
+    """Position id -> its best pages-corpus result (``yes`` before ``partial`` before ``no``)."""
+    rank = {"yes": 0, "partial": 1, "no": 2}
+    pages = verification[verification.checked_against == "pages-corpus"]
+    return pages.groupby("position_id")["found"].agg(lambda s: min(s, key=rank.get)).to_dict()
+
+
+def assign_status_and_confidence(
+    pos: pd.DataFrame, sources: pd.DataFrame, verification: pd.DataFrame
+) -> pd.DataFrame:
+    """Status and confidence by the codebook's rules where no override set them."""
+    src_kind = dict(zip(sources.source_id, sources.publisher_kind, strict=True))
+    src_type = dict(zip(sources.source_id, sources.source_type, strict=True))
+    best = best_pages_result(verification)
+    pages = verification[verification.checked_against == "pages-corpus"]
+    checked = pages.groupby("position_id")["found"].agg(set).to_dict()
     statuses, confidences = [], []
     for r in pos.itertuples():
-        status = r.status
-        if not status:
-            status = "asserted" if src_type[r.source_id] == "official" else "reported"
-        statuses.append(status)
+        status = r.status or ("asserted" if src_type[r.source_id] == "official" else "reported")
         conf = r.confidence
         if not conf:
             kind = src_kind[r.source_id]
@@ -539,88 +617,125 @@ def main() -> None:
             elif (
                 kind in ("mirror", "proxy_copy", "aggregator", "opinion")
                 or src_type[r.source_id] == "leak"
-            ) or (
-                "no" in pages_by_pid.get(r.position_id, [])
-                and "yes" not in pages_by_pid.get(r.position_id, [])
+                or (best.get(r.position_id) in ("no", "partial") and "no" in checked[r.position_id])
             ):
                 conf = "medium"
             else:
                 conf = "high"
+        statuses.append(status)
         confidences.append(conf)
-    pos["status"] = statuses
-    pos["confidence"] = confidences
-    pos.loc[pos.status == "unverified", "quote"] = pos.loc[pos.status == "unverified", "quote"]
+    return pos.assign(status=statuses, confidence=confidences)
 
-    # ---- stance: explicit where given, else a rule on the code and the actor
-    def stance_for(r):
-        if r.stance:
-            return r.stance
-        first = r.summary.split()[0].rstrip(",:") if r.summary else ""
-        if first in STANCE_BY_VERB:
-            return STANCE_BY_VERB[first]
-        if r.actor_id in ("RU_UA_agreed",):
-            return "agreement"
-        if r.actor_id in ("RU_UA_draft", "TR_UN"):
-            return "proposal"
-        if r.actor_id in ("US", "CN", "TR", "EU", "NATO"):
-            return "proposal"
-        return "demand"
 
-    pos["stance"] = [stance_for(r) for r in pos.itertuples()]
+def stance_for(r) -> str:
+    """Explicit stance where given, else from the summary's first verb, else by actor role."""
+    if r.stance:
+        return r.stance
+    first = r.summary.split()[0].rstrip(",:") if r.summary else ""
+    if first in STANCE_BY_VERB:
+        return STANCE_BY_VERB[first]
+    if r.actor_id in ("RU_UA_agreed",):
+        return "agreement"
+    if r.actor_id in ("RU_UA_draft", "TR_UN"):
+        return "proposal"
+    if r.actor_id in ("US", "CN", "TR", "EU", "NATO"):
+        return "proposal"
+    return "demand"
 
-    # ---- checks that must hold before writing
+
+def check_positions(pos: pd.DataFrame) -> None:
+    """Rules that must hold before anything is written (stops the build otherwise)."""
+    problems = []
     for r in pos.itertuples():
         if r.status != "unverified" and not r.quote:
-            raise SystemExit(f"{r.position_id}: quote required")
+            problems.append(f"{r.position_id}: quote required")
         if r.quote and word_count(r.quote) > MAX_QUOTE_WORDS:
-            raise SystemExit(f"{r.position_id}: quote over {MAX_QUOTE_WORDS} words")
-    if pos.position_id.duplicated().any():
-        raise SystemExit("duplicate position ids")
+            problems.append(f"{r.position_id}: quote over {MAX_QUOTE_WORDS} words")
+    dupes = sorted(set(pos.position_id[pos.position_id.duplicated()]))
+    if dupes:
+        problems.append(f"duplicate position ids: {dupes}")
+    if problems:
+        raise SystemExit("\n".join(problems))
 
-    # ---- events: keep those with at least one position
-    events = events_in[events_in.event_id.isin(set(pos.event_id))].drop(columns=["lead_event"])
-    events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
 
-    pos = pos.sort_values("position_id").reset_index(drop=True)
-    position_cols = [
-        "position_id",
-        "date",
-        "event_id",
-        "actor_id",
-        "issue_id",
-        "stance",
-        "value",
-        "value_low",
-        "value_high",
-        "salience",
-        "amount",
-        "unit",
-        "status",
-        "summary",
-        "quote",
-        "source_id",
-        "confidence",
-        "scale_note",
-        "lead_grade",
+POSITION_COLUMNS = [
+    "position_id",
+    "date",
+    "event_id",
+    "actor_id",
+    "issue_id",
+    "stance",
+    "value",
+    "value_low",
+    "value_high",
+    "salience",
+    "amount",
+    "unit",
+    "status",
+    "summary",
+    "quote",
+    "source_id",
+    "confidence",
+    "scale_note",
+    "lead_grade",
+]
+
+
+def process(inputs: Inputs) -> Dataset:
+    """Build every table from the inputs (no file is written)."""
+    anchors = complete_anchors(parse_anchors(inputs.md_text), inputs.issues)
+    pos = pd.DataFrame(lead_records(inputs, anchors) + extra_records(inputs))
+    pos = place_in_range_anchor(pos, anchors)
+    sources = build_sources(pos, inputs)
+    sid_of_url = dict(zip(sources.url, sources.source_id, strict=True))
+    pos["source_id"] = [
+        SEED_SOURCE_ID if r.origin == "seed" else sid_of_url[r.source_url] for r in pos.itertuples()
     ]
+    verification = build_verification(pos, inputs)
+    pos = assign_status_and_confidence(pos, sources, verification)
+    pos["stance"] = [stance_for(r) for r in pos.itertuples()]
+    check_positions(pos)
+    events = inputs.events[inputs.events.event_id.isin(set(pos.event_id))]
+    events = events.drop(columns=["lead_event"]).sort_values(["date", "event_id"])
     anchors_out = anchors[["issue_id", "value", "label"]].copy()
     anchors_out["value"] = anchors_out.value.map(fmt_num)
+    return Dataset(
+        positions=pos.sort_values("position_id").reset_index(drop=True)[POSITION_COLUMNS],
+        anchors=anchors_out,
+        events=events.reset_index(drop=True),
+        sources=sources,
+        verification=verification,
+        actors=inputs.actors,
+        issues=inputs.issues,
+    )
 
-    write(pos[position_cols], "positions.csv")
-    write(anchors_out, "scale_anchors.csv")
-    write(events, "events.csv")
-    write(sources, "sources.csv")
-    write(verification, "verification.csv")
-    update_released_ids(pos, events, sources)
-    record_version_checksum(allow_rewrite="--rewrite-unreleased" in sys.argv)
-    write_datapackage(pos, events, sources, anchors_out, actors, issues)
-    import codebook
 
+# ---------------------------------------------------------------- save
+
+
+def save(data: Dataset, *, allow_rewrite: bool) -> None:
+    """Write the tables, ids, version checksum, datapackage, codebook and data/README.md."""
+    write(data.positions, "positions.csv")
+    write(data.anchors, "scale_anchors.csv")
+    write(data.events, "events.csv")
+    write(data.sources, "sources.csv")
+    write(data.verification, "verification.csv")
+    update_released_ids(data.positions, data.events, data.sources)
+    record_version_checksum(allow_rewrite=allow_rewrite)
+    write_datapackage(
+        data.positions, data.events, data.sources, data.anchors, data.actors, data.issues
+    )
     codebook.write_codebook(OUT, INPUTS, VERSION)
     write_data_readme()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    data = process(load_inputs())
+    save(data, allow_rewrite="--rewrite-unreleased" in argv)
     print(
-        f"positions={len(pos)} events={len(events)} sources={len(sources)} "
-        f"anchors={len(anchors_out)} version={VERSION}"
+        f"positions={len(data.positions)} events={len(data.events)} "
+        f"sources={len(data.sources)} anchors={len(data.anchors)} version={VERSION}"
     )
 
 
@@ -837,5 +952,4 @@ def dataset_line(pkg: Path) -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()

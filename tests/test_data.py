@@ -242,6 +242,79 @@ def test_low_confidence_for_unverified_rows(t):
             assert p["confidence"] == "low", p["position_id"]
 
 
+def test_no_row_cites_the_seed_article_outside_the_seed_round(t):
+    """The seed article reports the 2 June 2025 round only; a row must cite a page holding it."""
+    for p in t["positions"]:
+        if p["source_id"] == SEED_SOURCE:
+            assert p["event_id"] == SEED_EVENT, p["position_id"]
+
+
+def test_seed_article_is_cited_as_its_stored_public_page(t):
+    seed = by_id(t["sources"], "source_id")[SEED_SOURCE]
+    assert urlparse(seed["url"]).scheme == "https"
+    assert seed["published"] == "2025-06-03"
+    assert not seed["title"].startswith("n/a")
+
+
+# --------------------------------------------------------------- coding consistency
+
+
+def bundled_dataset_ids() -> list[str]:
+    return sorted(
+        pkg.parent.name for pkg in DATA.glob("*/datapackage.json") if pkg.parent.name != "templates"
+    )
+
+
+@pytest.mark.parametrize("dataset_id", bundled_dataset_ids())
+def test_bundled_dataset_codes_the_same_content_the_same_way(dataset_id):
+    """Every finding of the consistency check is explained in a row's scale_note."""
+    nl = pytest.importorskip("negotiation_lib", reason="library not importable")
+    findings = nl.check_coding_consistency(nl.load(dataset_id))
+    unexplained = findings[~findings["explained"].astype(bool)]
+    assert unexplained.empty, unexplained.to_string()
+
+
+def range_anchors(t) -> list[tuple[str, float, float, float]]:
+    """(issue_id, low, high, anchor value) for each anchor whose label gives a range."""
+    out = []
+    for a in t["scale_anchors"]:
+        m = re.match(r"Range (\d+)[–-](\d+):", a["label"])
+        if m:
+            out.append((a["issue_id"], float(m[1]), float(m[2]), float(a["value"])))
+    return out
+
+
+def test_values_inside_a_range_anchor_sit_at_the_anchor(t):
+    """Coding rule 3: a position coded to a range anchor (its range is the anchor's) carries
+    the anchor's value."""
+    off = []
+    for p in t["positions"]:
+        if not p["value_low"]:
+            continue
+        for issue, low, high, value in range_anchors(t):
+            same_range = (float(p["value_low"]), float(p["value_high"])) == (low, high)
+            if p["issue_id"] == issue and same_range and float(p["value"]) != value:
+                off.append((p["position_id"], p["value"], value))
+    assert not off
+
+
+def test_body_exchange_of_2_june_2025_is_disputed(t):
+    """'6,000 per side / 12,000 in all' is one side's account; Russia describes a one-sided
+    handover of 6,000 bodies."""
+    agreed = [
+        p
+        for p in t["positions"]
+        if p["event_id"] == SEED_EVENT
+        and p["actor_id"] == "RU_UA_agreed"
+        and p["unit"].startswith("bodies")
+    ]
+    assert len(agreed) >= 3
+    assert all(p["status"] == "disputed" for p in agreed)
+    for p in agreed:
+        if "per side" in p["unit"]:
+            assert "6,000 for 6,000" in p["quote"] or "per side" in p["quote"], p["position_id"]
+
+
 # --------------------------------------------------------------- the seed round
 
 

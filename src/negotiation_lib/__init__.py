@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from .cli import init_dataset
+from .consistency import check_coding_consistency
 from .examples import write_example_dataset
 from .gaps import (
     combined_positions,
@@ -44,6 +45,7 @@ __all__ = [
     "Negotiation",
     "ValidationError",
     "__version__",
+    "check_coding_consistency",
     "combined_positions",
     "compare_overall_gaps",
     "compare_positions",
