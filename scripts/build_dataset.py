@@ -165,6 +165,16 @@ def date_from_excerpts(url: str, excerpts: str) -> str:
     return ""
 
 
+def title_from_excerpts(url: str, excerpts: str) -> str:
+    """The ``"headline"`` written after the URL on its line in the excerpts file."""
+    for line in excerpts.splitlines():
+        if url in line:
+            match = re.match(r'\s*"([^"]+)"', line.split(url, 1)[1])
+            if match:
+                return match[1].strip()
+    return ""
+
+
 def quote_language(quote: str, default: str) -> str:
     if re.search(r"[А-Яа-яЁё]", quote):
         return "ru"
@@ -472,13 +482,16 @@ def place_in_range_anchor(pos: pd.DataFrame, anchors: pd.DataFrame) -> pd.DataFr
 
 
 def source_metadata(url: str, inputs: Inputs) -> tuple[str, str]:
-    """(published, title override) for a source URL: the overrides table first, then the
-    excerpts file, then the URL itself; empty where none holds it."""
+    """(published, title) seen for a source URL: the overrides table first, then the line of
+    the excerpts file that lists the URL (``URL "headline" (date)``), then (date only) the URL
+    itself; empty where none holds it (the lead's title is used then)."""
     so = inputs.source_over.loc[url] if url in inputs.source_over.index else None
     published = (so["published"] if so is not None and so["published"] else "") or (
         date_from_excerpts(url, inputs.excerpts) or date_from_url(url)
     )
-    title = so["title"] if so is not None and so["title"] else ""
+    title = (so["title"] if so is not None and so["title"] else "") or title_from_excerpts(
+        url, inputs.excerpts
+    )
     return published, title
 
 

@@ -2,12 +2,14 @@
 
 The prose (coding rules, caveats, citation) lives in ``codebook_template.md``; every number and
 every per-issue section is generated here from the CSV files, so the codebook cannot drift from
-the data. Placeholders: ``{{VERSION}}``, ``{{COUNTS}}``, ``{{ISSUES}}``, ``{{VERIFICATION}}``.
+the data. Placeholders: ``{{VERSION}}``, ``{{COUNTS}}``, ``{{ISSUES}}``, ``{{VERIFICATION}}``,
+``{{BACKING}}``, ``{{METADATA}}``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 
@@ -139,6 +141,90 @@ def verification_block(tables: dict[str, pd.DataFrame], folder: Path) -> str:
     return "\n".join(lines)
 
 
+PRIMARY_CLASSES = ("official", "wire", "major_outlet")
+
+
+def _domain(url: str) -> str:
+    return urlparse(url).netloc.removeprefix("www.")
+
+
+def source_backing(
+    positions: pd.DataFrame,
+    sources: pd.DataFrame,
+    verification: pd.DataFrame,
+    publishers: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per position: ``cited_class`` (class of the cited source's publisher, from
+    ``publishers.csv``'s ``source_class``), ``seen_class`` (best class among pages where the
+    verification log found the quote), ``backed`` (either is official, wire or major outlet)
+    and ``backed_or_state`` (state broadcasters counted too)."""
+    class_of = dict(zip(publishers["domain"], publishers["source_class"], strict=True))
+    rank = {c: i for i, c in enumerate(("official", "wire", "major_outlet", "state_media"))}
+    url_of = dict(zip(sources["source_id"], sources["url"], strict=True))
+    seen = verification[(verification["found"] == "yes") & (verification["matched_url"] != "")]
+    seen_classes: dict[str, list[str]] = {}
+    for row in seen.itertuples():
+        seen_classes.setdefault(row.position_id, []).append(
+            class_of.get(_domain(row.matched_url), "other")
+        )
+
+    def best(classes: list[str]) -> str:
+        ranked = [c for c in classes if c in rank]
+        return min(ranked, key=rank.get) if ranked else "other"
+
+    out = positions[["position_id"]].copy()
+    out["cited_class"] = [
+        class_of.get(_domain(url_of[s]), "other") if url_of[s] else "other"
+        for s in positions["source_id"]
+    ]
+    out["seen_class"] = [best(seen_classes.get(p, [])) for p in positions["position_id"]]
+    out["backed"] = out["cited_class"].isin(PRIMARY_CLASSES) | out["seen_class"].isin(
+        PRIMARY_CLASSES
+    )
+    state = (*PRIMARY_CLASSES, "state_media")
+    out["backed_or_state"] = out["cited_class"].isin(state) | out["seen_class"].isin(state)
+    return out
+
+
+def backing_block(tables: dict[str, pd.DataFrame], folder: Path, inputs: Path) -> str:
+    """The share of positions backed by an official, wire or major-outlet page."""
+    backing = source_backing(
+        tables["positions"],
+        tables["sources"],
+        _read(folder, "verification"),
+        pd.read_csv(inputs / "publishers.csv", dtype=str, keep_default_na=False),
+    )
+    n = len(backing)
+    cited = backing["cited_class"].value_counts()
+    return (
+        f"{int(backing['backed'].sum())} of {n} positions "
+        f"({backing['backed'].mean():.0%}) are backed by an official, wire or major-outlet "
+        f"page (cited, or the page where the verification log found the quote); "
+        f"{int(backing['backed_or_state'].sum())} ({backing['backed_or_state'].mean():.0%}) "
+        "counting state broadcasters (RT, Sputnik, CGTN, Global Times, TRT World, All India "
+        "Radio). Cited sources by class: "
+        + ", ".join(
+            f"{k} {int(cited.get(k, 0))}" for k in (*PRIMARY_CLASSES, "state_media", "other")
+        )
+        + "."
+    )
+
+
+def metadata_block(tables: dict[str, pd.DataFrame]) -> str:
+    """How many sources have a real title and a publication date, and which lack them."""
+    src = tables["sources"]
+    no_title = src["title"].str.startswith("n/a") | (src["title"] == "")
+    no_date = src["published"] == ""
+    both = ~no_title & ~no_date
+    lacking = ", ".join(f"`{s}`" for s in src.loc[~both, "source_id"])
+    return (
+        f"{int(both.sum())} of {len(src)} sources ({both.mean():.0%}) have a real title and a "
+        f"publication date; {int(no_title.sum())} lack a title (the headline was not in the "
+        f"stored excerpt or page text seen) and {int(no_date.sum())} a date (no date on the "
+        f"stored page, in the excerpts file or in the URL). Lacking one or both: {lacking}."
+    )
+
+
 def write_codebook(out: Path, inputs: Path, version: str) -> None:
     tables = {
         name: _read(out, name)
@@ -149,4 +235,6 @@ def write_codebook(out: Path, inputs: Path, version: str) -> None:
     text = text.replace("{{COUNTS}}", counts_block(tables))
     text = text.replace("{{ISSUES}}", issues_block(tables))
     text = text.replace("{{VERIFICATION}}", verification_block(tables, out))
+    text = text.replace("{{BACKING}}", backing_block(tables, out, inputs))
+    text = text.replace("{{METADATA}}", metadata_block(tables))
     (out / "README.md").write_text(text, encoding="utf-8")
