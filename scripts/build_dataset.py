@@ -7,7 +7,9 @@ Inputs (all in ``scripts/ru_ua_inputs/``):
   project's research folder).
 - ``lead_position_ids.csv``: the position id given to each lead row (assigned once, never
   renumbered).
-- ``events.csv``, ``publishers.csv``: hand-written event table and domain -> publisher map.
+- ``events.csv``, ``publishers.csv``: hand-written event table and domain -> publisher map
+  (with ``publisher_kind`` and ``source_class``: official / wire / major_outlet / state_media /
+  other, used for the codebook's backing share).
 - ``position_overrides.csv``: per-position corrections found during verification.
 - ``extra_positions.csv``: positions added during verification (seed article, pages found).
 - ``pages_checks.csv``: the log of checks against the stored web pages.
@@ -17,7 +19,10 @@ Inputs (all in ``scripts/ru_ua_inputs/``):
 Outputs: the CSV tables, ``datapackage.json``, ``verification.csv``, ``README.md`` (codebook)
 and ``released_ids.txt`` in ``data/ru-ua-2022-2026/``, and ``data/README.md``.
 
-Run: ``.venv/bin/python scripts/build_dataset.py``. Deterministic: same inputs, same bytes.
+Run: ``make data`` (``.venv/bin/python scripts/build_dataset.py``). Deterministic: same inputs,
+same bytes. Three steps: :func:`load_inputs` reads the inputs, :func:`process` builds every table
+in memory (no file written), :func:`save` writes them with the version checksum, datapackage and
+codebook.
 """
 
 from __future__ import annotations

@@ -365,6 +365,23 @@ def test_conflicting_children_counts_are_kept_apart(t):
 # --------------------------------------------------------------- stability and drift
 
 
+def test_committed_tables_are_what_the_inputs_build(script_module):
+    """Every value goes through scripts/ru_ua_inputs/: rebuilding in memory gives the
+    committed tables (a hand edit of a CSV in data/ fails here)."""
+    build = script_module("build_dataset")
+    data = build.process(build.load_inputs())
+    for name, frame in [
+        ("positions", data.positions),
+        ("events", data.events),
+        ("sources", data.sources),
+        ("scale_anchors", data.anchors),
+        ("verification", data.verification),
+    ]:
+        expected = (FOLDER / f"{name}.csv").read_text(encoding="utf-8")
+        built = frame.to_csv(index=False, lineterminator="\n")
+        assert built == expected, f"{name}.csv differs from what scripts/build_dataset.py builds"
+
+
 def test_released_ids_never_disappear(t):
     current = {f"positions:{p['position_id']}" for p in t["positions"]}
     current |= {f"events:{e['event_id']}" for e in t["events"]}
