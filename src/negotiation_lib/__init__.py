@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .agreement import agreement_report, krippendorff_alpha
 from .cli import init_dataset
 from .consistency import check_coding_consistency
 from .examples import write_example_dataset
@@ -45,6 +46,7 @@ __all__ = [
     "Negotiation",
     "ValidationError",
     "__version__",
+    "agreement_report",
     "check_coding_consistency",
     "combined_positions",
     "compare_overall_gaps",
@@ -61,6 +63,7 @@ __all__ = [
     "format_problems",
     "gap_extremes",
     "init_dataset",
+    "krippendorff_alpha",
     "list_datasets",
     "load",
     "movement_by_issue",
