@@ -15,8 +15,13 @@ Inputs (all in ``scripts/ru_ua_inputs/``):
 - ``pages_checks.csv``: the log of checks against the stored web pages.
 - ``source_overrides.csv``: publication dates / titles seen on the stored pages.
 - ``codebook_template.md``: prose of the codebook; the tables are generated.
+- ``second_coding/``: the blind second coding of a stratified sample (``second_coding.csv``,
+  the coder's ``RULES.md`` and the ``sheet.csv`` they saw), the first coding of that sample as
+  released in 1.2.0 (``first_coding_1.2.0.csv``) and ``resolutions.csv`` (how each large
+  disagreement was resolved); see ``second_coding/README.md``.
 
-Outputs: the CSV tables, ``datapackage.json``, ``verification.csv``, ``README.md`` (codebook)
+Outputs: the CSV tables, ``datapackage.json``, ``verification.csv``, ``second_coding.csv``,
+``README.md`` (codebook)
 and ``released_ids.txt`` in ``data/ru-ua-2022-2026/``, and ``data/README.md``.
 
 Run: ``make data`` (``.venv/bin/python scripts/build_dataset.py``). Deterministic: same inputs,
@@ -27,6 +32,7 @@ codebook.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import json
@@ -47,6 +53,16 @@ VERSION = "1.3.0"
 TITLE = "Russia–Ukraine war-ending negotiations: positions by actor, issue and date (2022–2026)"
 SEED_SOURCE_ID = "src_seed_scoophub_2025_06_02"
 MAX_QUOTE_WORDS = 60
+SECOND_CODING = INPUTS / "second_coding"
+SECOND_CODING_COLUMNS = [
+    "position_id",
+    "coder",
+    "value",
+    "value_low",
+    "value_high",
+    "anchor",
+    "reason",
+]
 END_OF_SCALE = "End of scale (definition, not an observed position): "
 # The seed article: the project's research folder keeps a text copy; the stored public page is:
 SEED_URL = (
@@ -342,6 +358,7 @@ class Inputs:
     actors: pd.DataFrame
     issues: pd.DataFrame
     seed_text: str
+    second_coding: pd.DataFrame
 
 
 @dataclass
@@ -355,6 +372,7 @@ class Dataset:
     verification: pd.DataFrame
     actors: pd.DataFrame
     issues: pd.DataFrame
+    second_coding: pd.DataFrame
 
 
 def load_inputs() -> Inputs:
@@ -373,6 +391,7 @@ def load_inputs() -> Inputs:
         actors=read_csv(OUT / "actors.csv"),
         issues=read_csv(OUT / "issues.csv"),
         seed_text=seed_path.read_text(encoding="utf-8") if seed_path.exists() else "",
+        second_coding=read_csv(SECOND_CODING / "second_coding.csv"),
     )
 
 
@@ -699,6 +718,45 @@ POSITION_COLUMNS = [
 ]
 
 
+def build_second_coding(raw: pd.DataFrame, pos: pd.DataFrame) -> pd.DataFrame:
+    """The second coding as published: one row per position and coder, sorted by position id
+    and coder; columns ``SECOND_CODING_COLUMNS``, numbers written as in ``positions.csv``.
+
+    Stops the build listing every problem: unknown position id, a coder coding one position
+    twice, a value that is not a number in 0-100, a range that does not hold its value, an
+    empty coder or reason."""
+    problems = []
+    missing = [c for c in SECOND_CODING_COLUMNS if c not in raw.columns]
+    if missing:
+        raise SystemExit(f"second_coding/second_coding.csv: missing columns {missing}")
+    known = set(pos.position_id)
+    for i, r in enumerate(raw.itertuples(), start=2):
+        where = f"second_coding/second_coding.csv row {i} ({r.position_id})"
+        if r.position_id not in known:
+            problems.append(f"{where}: position_id not in positions")
+        if not r.coder.strip() or not r.reason.strip():
+            problems.append(f"{where}: coder and reason are required")
+        try:
+            value = float(r.value)
+            low = float(r.value_low) if r.value_low else value
+            high = float(r.value_high) if r.value_high else value
+        except ValueError:
+            problems.append(f"{where}: value/value_low/value_high must be numbers")
+            continue
+        if not 0 <= low <= value <= high <= 100:
+            problems.append(f"{where}: needs 0 <= value_low <= value <= value_high <= 100")
+        if bool(r.value_low) != bool(r.value_high):
+            problems.append(f"{where}: give both value_low and value_high, or neither")
+    dupes = raw[raw.duplicated(["position_id", "coder"])]
+    problems += [f"{r.position_id}: coded twice by {r.coder}" for r in dupes.itertuples()]
+    if problems:
+        raise SystemExit("\n".join(problems))
+    out = raw[SECOND_CODING_COLUMNS].copy()
+    for col in ("value", "value_low", "value_high"):
+        out[col] = out[col].map(fmt_num)
+    return out.sort_values(["position_id", "coder"]).reset_index(drop=True)
+
+
 def process(inputs: Inputs) -> Dataset:
     """Build every table from the inputs (no file is written)."""
     anchors = complete_anchors(parse_anchors(inputs.md_text), inputs.issues)
@@ -725,6 +783,7 @@ def process(inputs: Inputs) -> Dataset:
         verification=verification,
         actors=inputs.actors,
         issues=inputs.issues,
+        second_coding=build_second_coding(inputs.second_coding, pos),
     )
 
 
@@ -738,6 +797,7 @@ def save(data: Dataset, *, allow_rewrite: bool) -> None:
     write(data.events, "events.csv")
     write(data.sources, "sources.csv")
     write(data.verification, "verification.csv")
+    write(data.second_coding, "second_coding.csv")
     update_released_ids(data.positions, data.events, data.sources)
     record_version_checksum(allow_rewrite=allow_rewrite)
     write_datapackage(
@@ -871,6 +931,50 @@ TIGHTER_CONSTRAINTS = {
 }
 
 
+def _score(name: str, description: str, *, required: bool) -> dict:
+    constraints = {"minimum": 0, "maximum": 100}
+    if required:
+        constraints["required"] = True
+    return field(name, "number", description, **constraints)
+
+
+# The blind second coding (not a contract table): documented here so frictionless checks it.
+SECOND_CODING_RESOURCE = {
+    "name": "second_coding",
+    "path": "second_coding.csv",
+    "title": "Blind second coding of a stratified sample of positions",
+    "description": (
+        "A second coder's values for 72 positions (4 per issue, drawn by "
+        "scripts/second_coding_sample.py from version 1.2.0 with --per-issue 4 --seed 2026), "
+        "coded from the quote, the summary and the issue's anchors only, without the first "
+        "values. Agreement (Krippendorff's alpha) with positions.csv is in README.md."
+    ),
+    "schema": {
+        "fields": [
+            field(
+                "position_id",
+                "string",
+                "The position coded again (positions.position_id).",
+                required=True,
+            ),
+            field("coder", "string", "Who coded it (pseudonym).", required=True),
+            _score("value", "The second coder's value on the issue's 0-100 scale.", required=True),
+            _score("value_low", "Low end of the second coder's range, if any.", required=False),
+            _score("value_high", "High end of the second coder's range, if any.", required=False),
+            field("anchor", "string", "The anchor value(s) the coder matched, as they wrote it."),
+            field("reason", "string", "The coder's reason, quoting the words used.", required=True),
+        ],
+        "primaryKey": ["position_id", "coder"],
+        "foreignKeys": [
+            {
+                "fields": ["position_id"],
+                "reference": {"resource": "positions", "fields": ["position_id"]},
+            }
+        ],
+    },
+}
+
+
 def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
     """datapackage.json: the contract's Table Schemas (from negotiation_lib.schema, so the two
     cannot drift), this dataset's extra columns and tighter rules, and its metadata."""
@@ -886,6 +990,7 @@ def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
                 f.setdefault("constraints", {}).update(extra)
         table_schema["fields"] += EXTRA_FIELDS.get(table.name, [])
         resources.append({"name": table.name, "path": table.file, "schema": table_schema})
+    resources.append(copy.deepcopy(SECOND_CODING_RESOURCE))
     for res in resources:
         res.update(
             {

@@ -437,3 +437,89 @@ def test_codebook_documents_every_issue_and_the_version(t, descriptor):
     assert examples
     assert examples <= positions
     assert "CC-BY-4.0" in codebook
+
+
+# --------------------------------------------------------------- blind second coding
+
+SECOND_INPUTS = REPO / "scripts" / "ru_ua_inputs" / "second_coding"
+
+
+def test_second_coding_is_a_documented_table_of_known_positions(t, descriptor):
+    rows = read("second_coding")
+    assert len(rows) >= 60
+    positions = by_id(t["positions"], "position_id")
+    unknown = [r["position_id"] for r in rows if r["position_id"] not in positions]
+    assert not unknown, f"second_coding.csv names positions that do not exist: {unknown}"
+    assert len({(r["position_id"], r["coder"]) for r in rows}) == len(rows)
+    issues = {positions[r["position_id"]]["issue_id"] for r in rows}
+    assert issues == {i["issue_id"] for i in t["issues"]}, "stratified: every issue is sampled"
+    for r in rows:
+        low = float(r["value_low"] or r["value"])
+        high = float(r["value_high"] or r["value"])
+        assert 0 <= low <= float(r["value"]) <= high <= 100, r["position_id"]
+    resource = {res["name"]: res for res in descriptor["resources"]}["second_coding"]
+    assert resource["path"] == "second_coding.csv"
+    assert resource["schema"]["foreignKeys"][0]["reference"] == {
+        "resource": "positions",
+        "fields": ["position_id"],
+    }
+    assert [f["name"] for f in resource["schema"]["fields"]] == list(rows[0])
+
+
+def _published_alphas() -> tuple[list[str], dict[str, list[float]]]:
+    """The codebook's alpha table: its column headers and, per row label, the four alphas."""
+    codebook = (FOLDER / "README.md").read_text(encoding="utf-8")
+    section = codebook.split("## Reliability", 1)[1]
+    lines = [ln for ln in section.splitlines() if ln.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")][2:]
+    rows = {}
+    for ln in lines[1:]:
+        cells = [c.strip().strip("*") for c in ln.strip("|").split("|")]
+        if cells[0] == "position":  # the disagreement tables follow
+            break
+        key = cells[0].split("`")[1] if cells[0].startswith("`") else cells[0]
+        rows[key] = [float(c) for c in cells[2:]]
+    return header, rows
+
+
+def test_published_alphas_equal_a_recomputation(t):
+    nl = pytest.importorskip("negotiation_lib")
+    pd = pytest.importorskip("pandas")
+    second = pd.DataFrame(read("second_coding"))
+    issue_of = {p["position_id"]: p["issue_id"] for p in t["positions"]}
+    with open(SECOND_INPUTS / "first_coding_1.2.0.csv", encoding="utf-8", newline="") as fh:
+        released = {r["position_id"]: r["value"] for r in csv.DictReader(fh)}
+    firsts = {
+        "this version": {p["position_id"]: p["value"] for p in t["positions"]},
+        "1.2.0": released,
+    }
+    header, published = _published_alphas()
+    assert len(published) == len(t["issues"]) + 2
+    for column, heading in enumerate(header):
+        level, label = re.fullmatch(r"(\w+) \((.+)\)", heading).groups()
+        first = firsts[label]
+        long = pd.DataFrame(
+            [(u, "dataset", float(first[u])) for u in second["position_id"]]
+            + [(r.position_id, r.coder, float(r.value)) for r in second.itertuples()],
+            columns=["unit", "coder", "value"],
+        )
+        long["issue_id"] = long["unit"].map(issue_of)
+        per_issue = {
+            issue: nl.krippendorff_alpha(part[["unit", "coder", "value"]], level=level)
+            for issue, part in long.groupby("issue_id")
+        }
+        for issue, alpha in per_issue.items():
+            assert published[issue][column] == round(alpha, 3), (issue, heading)
+        average = sum(per_issue.values()) / len(per_issue)
+        pooled = nl.krippendorff_alpha(long[["unit", "coder", "value"]], level=level)
+        averages = [v for k, v in published.items() if k.startswith("average")]
+        pooled_rows = [v for k, v in published.items() if k.startswith("pooled")]
+        assert averages[0][column] == round(average, 3), heading
+        assert pooled_rows[0][column] == round(pooled, 3), heading
+
+
+def test_second_coding_input_is_what_the_build_publishes(script_module):
+    build = script_module("build_dataset")
+    data = build.process(build.load_inputs())
+    expected = (FOLDER / "second_coding.csv").read_text(encoding="utf-8")
+    assert data.second_coding.to_csv(index=False, lineterminator="\n") == expected
