@@ -505,18 +505,32 @@ def place_in_range_anchor(pos: pd.DataFrame, anchors: pd.DataFrame) -> pd.DataFr
     return pos
 
 
-def source_metadata(url: str, inputs: Inputs) -> tuple[str, str]:
-    """(published, title) seen for a source URL: the overrides table first, then the line of
-    the excerpts file that lists the URL (``URL "headline" (date)``), then (date only) the URL
-    itself; empty where none holds it (the lead's title is used then)."""
+def source_metadata(url: str, inputs: Inputs) -> tuple[str, str, str]:
+    """(published, title, published_basis) for a source URL: the overrides table first, then
+    the line of the excerpts file that lists the URL (``URL "headline" (date)``), then (date
+    only) the URL itself; empty where none holds it (the lead's title is used then).
+    ``published_basis`` says where the date comes from: ``stored page``, ``excerpts file``,
+    ``URL path`` or ``URL timestamp (inferred)`` (the override's note names a timestamp)."""
     so = inputs.source_over.loc[url] if url in inputs.source_over.index else None
-    published = (so["published"] if so is not None and so["published"] else "") or (
-        date_from_excerpts(url, inputs.excerpts) or date_from_url(url)
-    )
+    published, basis = "", ""
+    if so is not None and so["published"]:
+        published = so["published"]
+        note = so["note"].lower()
+        basis = (
+            "URL timestamp (inferred)"
+            if "timestamp" in note
+            else "URL path"
+            if "from url" in note
+            else "stored page"
+        )
+    elif date_from_excerpts(url, inputs.excerpts):
+        published, basis = date_from_excerpts(url, inputs.excerpts), "excerpts file"
+    elif date_from_url(url):
+        published, basis = date_from_url(url), "URL path"
     title = (so["title"] if so is not None and so["title"] else "") or title_from_excerpts(
         url, inputs.excerpts
     )
-    return published, title
+    return published, title, basis
 
 
 def build_sources(pos: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
@@ -544,7 +558,7 @@ def build_sources(pos: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
     sources = []
     for url, info in src_rows.items():
         pub = inputs.publishers.loc[info["dom"]]
-        published, title = source_metadata(url, inputs)
+        published, title, basis = source_metadata(url, inputs)
         if pub.publisher_kind == "official":
             stype = "official"
         elif info["events"] & LEAK_EVENTS:
@@ -568,9 +582,10 @@ def build_sources(pos: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
                 "publisher_kind": pub.publisher_kind,
                 "is_mirror": "true" if pub.publisher_kind in ("mirror", "proxy_copy") else "false",
                 "bundled_document": "",
+                "published_basis": basis,
             }
         )
-    seed_published, seed_title = source_metadata(SEED_URL, inputs)
+    seed_published, seed_title, seed_basis = source_metadata(SEED_URL, inputs)
     sources.append(
         {
             "source_id": SEED_SOURCE_ID,
@@ -583,6 +598,7 @@ def build_sources(pos: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
             "publisher_kind": inputs.publishers.loc[domain_of(SEED_URL)].publisher_kind,
             "is_mirror": "false",
             "bundled_document": "",
+            "published_basis": seed_basis,
         }
     )
     return pd.DataFrame(sources).sort_values("source_id").reset_index(drop=True)
@@ -910,6 +926,12 @@ EXTRA_FIELDS = {
         ),
         field(
             "bundled_document", "string", "Extra: path of a bundled document where url is empty."
+        ),
+        field(
+            "published_basis",
+            "string",
+            "Extra: where the published date comes from (empty when there is no date).",
+            enum=["stored page", "excerpts file", "URL path", "URL timestamp (inferred)"],
         ),
     ],
     "positions": [

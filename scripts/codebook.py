@@ -222,7 +222,13 @@ def metadata_block(tables: dict[str, pd.DataFrame]) -> str:
         f"{int(both.sum())} of {len(src)} sources ({both.mean():.0%}) have a real title and a "
         f"publication date; {int(no_title.sum())} lack a title (the headline was not in the "
         f"stored excerpt or page text seen) and {int(no_date.sum())} a date (no date on the "
-        f"stored page, in the excerpts file or in the URL). Lacking one or both: {lacking}."
+        f"stored page, in the excerpts file or in the URL). Lacking one or both: {lacking}. "
+        "Where each date comes from (`published_basis`): "
+        + ", ".join(
+            f"{k} {v}"
+            for k, v in src.loc[~no_date, "published_basis"].value_counts().sort_index().items()
+        )
+        + "."
     )
 
 
