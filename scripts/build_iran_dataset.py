@@ -24,6 +24,7 @@ Run: ``.venv/bin/python scripts/build_iran_dataset.py``. Deterministic: same inp
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -737,11 +738,13 @@ EXTRA_FIELDS = {
 
 def write_datapackage() -> None:
     from negotiation_lib import schema
-    from negotiation_lib.validate import frictionless_schema
+    from negotiation_lib.schema import frictionless_schema
 
     resources = []
     for table in schema.TABLES:
-        table_schema = frictionless_schema(table)
+        with (OUT / table.file).open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        table_schema = frictionless_schema(table, header)
         table_schema["fields"] += EXTRA_FIELDS.get(table.name, [])
         table_schema["missingValues"] = [""]
         resources.append(

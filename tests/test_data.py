@@ -264,6 +264,83 @@ def test_low_confidence_for_unverified_rows(t):
             assert p["confidence"] == "low", p["position_id"]
 
 
+def test_no_row_cites_the_seed_article_outside_the_seed_round(ru_t):
+    t = ru_t
+    """The seed article reports the 2 June 2025 round only; a row must cite a page holding it."""
+    for p in t["positions"]:
+        if p["source_id"] == SEED_SOURCE:
+            assert p["event_id"] == SEED_EVENT, p["position_id"]
+
+
+def test_seed_article_is_cited_as_its_stored_public_page(ru_t):
+    t = ru_t
+    seed = by_id(t["sources"], "source_id")[SEED_SOURCE]
+    assert urlparse(seed["url"]).scheme == "https"
+    assert seed["published"] == "2025-06-03"
+    assert not seed["title"].startswith("n/a")
+
+
+# --------------------------------------------------------------- coding consistency
+
+
+def bundled_dataset_ids() -> list[str]:
+    return sorted(
+        pkg.parent.name for pkg in DATA.glob("*/datapackage.json") if pkg.parent.name != "templates"
+    )
+
+
+@pytest.mark.parametrize("dataset_id", bundled_dataset_ids())
+def test_bundled_dataset_codes_the_same_content_the_same_way(dataset_id):
+    """Every finding of the consistency check is explained in a row's scale_note."""
+    nl = pytest.importorskip("negotiation_lib", reason="library not importable")
+    findings = nl.check_coding_consistency(nl.load(dataset_id))
+    unexplained = findings[~findings["explained"].astype(bool)]
+    assert unexplained.empty, unexplained.to_string()
+
+
+def range_anchors(t) -> list[tuple[str, float, float, float]]:
+    """(issue_id, low, high, anchor value) for each anchor whose label gives a range."""
+    out = []
+    for a in t["scale_anchors"]:
+        m = re.match(r"Range (\d+)[–-](\d+):", a["label"])
+        if m:
+            out.append((a["issue_id"], float(m[1]), float(m[2]), float(a["value"])))
+    return out
+
+
+def test_values_inside_a_range_anchor_sit_at_the_anchor(ru_t):
+    t = ru_t
+    """Coding rule 3: a position coded to a range anchor (its range is the anchor's) carries
+    the anchor's value."""
+    off = []
+    for p in t["positions"]:
+        if not p["value_low"]:
+            continue
+        for issue, low, high, value in range_anchors(t):
+            same_range = (float(p["value_low"]), float(p["value_high"])) == (low, high)
+            if p["issue_id"] == issue and same_range and float(p["value"]) != value:
+                off.append((p["position_id"], p["value"], value))
+    assert not off
+
+
+def test_body_exchange_of_2_june_2025_is_disputed(ru_t):
+    t = ru_t
+    """'6,000 per side / 12,000 in all' is one side's account; Russia describes a one-sided
+    handover of 6,000 bodies."""
+    agreed = [
+        p
+        for p in t["positions"]
+        if p["event_id"] == SEED_EVENT
+        and p["actor_id"] == "RU_UA_agreed"
+        and p["unit"].startswith("bodies")
+    ]
+    assert len(agreed) >= 3
+    assert all(p["status"] == "disputed" for p in agreed)
+    for p in agreed:
+        if "per side" in p["unit"]:
+            assert "6,000 for 6,000" in p["quote"] or "per side" in p["quote"], p["position_id"]
+
+
 # --------------------------------------------------------------- the seed round
 
 
@@ -314,6 +391,23 @@ def test_conflicting_children_counts_are_kept_apart(ru_t):
 
 
 # --------------------------------------------------------------- stability and drift
+
+
+def test_committed_tables_are_what_the_inputs_build(script_module):
+    """Every value goes through scripts/ru_ua_inputs/: rebuilding in memory gives the
+    committed tables (a hand edit of a CSV in data/ fails here)."""
+    build = script_module("build_dataset")
+    data = build.process(build.load_inputs())
+    for name, frame in [
+        ("positions", data.positions),
+        ("events", data.events),
+        ("sources", data.sources),
+        ("scale_anchors", data.anchors),
+        ("verification", data.verification),
+    ]:
+        expected = (FOLDER / f"{name}.csv").read_text(encoding="utf-8")
+        built = frame.to_csv(index=False, lineterminator="\n")
+        assert built == expected, f"{name}.csv differs from what scripts/build_dataset.py builds"
 
 
 def test_released_ids_never_disappear(t, folder):
@@ -371,6 +465,95 @@ def test_codebook_documents_every_issue_and_the_version(t, descriptor, folder):
     assert examples
     assert examples <= positions
     assert "CC-BY-4.0" in codebook
+
+
+# --------------------------------------------------------------- blind second coding
+
+SECOND_INPUTS = REPO / "scripts" / "ru_ua_inputs" / "second_coding"
+
+
+def test_second_coding_is_a_documented_table_of_known_positions(ru_t):
+    t = ru_t
+    descriptor = json.loads((FOLDER / "datapackage.json").read_text(encoding="utf-8"))
+    rows = read("second_coding")
+    assert len(rows) >= 60
+    positions = by_id(t["positions"], "position_id")
+    unknown = [r["position_id"] for r in rows if r["position_id"] not in positions]
+    assert not unknown, f"second_coding.csv names positions that do not exist: {unknown}"
+    assert len({(r["position_id"], r["coder"]) for r in rows}) == len(rows)
+    issues = {positions[r["position_id"]]["issue_id"] for r in rows}
+    assert issues == {i["issue_id"] for i in t["issues"]}, "stratified: every issue is sampled"
+    for r in rows:
+        low = float(r["value_low"] or r["value"])
+        high = float(r["value_high"] or r["value"])
+        assert 0 <= low <= float(r["value"]) <= high <= 100, r["position_id"]
+    resource = {res["name"]: res for res in descriptor["resources"]}["second_coding"]
+    assert resource["path"] == "second_coding.csv"
+    assert resource["schema"]["foreignKeys"][0]["reference"] == {
+        "resource": "positions",
+        "fields": ["position_id"],
+    }
+    assert [f["name"] for f in resource["schema"]["fields"]] == list(rows[0])
+
+
+def _published_alphas() -> tuple[list[str], dict[str, list[float]]]:
+    """The codebook's alpha table: its column headers and, per row label, the four alphas."""
+    codebook = (FOLDER / "README.md").read_text(encoding="utf-8")
+    section = codebook.split("## Reliability", 1)[1]
+    lines = [ln for ln in section.splitlines() if ln.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")][2:]
+    rows = {}
+    for ln in lines[1:]:
+        cells = [c.strip().strip("*") for c in ln.strip("|").split("|")]
+        if cells[0] == "position":  # the disagreement tables follow
+            break
+        key = cells[0].split("`")[1] if cells[0].startswith("`") else cells[0]
+        rows[key] = [float(c) for c in cells[2:]]
+    return header, rows
+
+
+def test_published_alphas_equal_a_recomputation(ru_t):
+    t = ru_t
+    nl = pytest.importorskip("negotiation_lib")
+    pd = pytest.importorskip("pandas")
+    second = pd.DataFrame(read("second_coding"))
+    issue_of = {p["position_id"]: p["issue_id"] for p in t["positions"]}
+    with open(SECOND_INPUTS / "first_coding_1.2.0.csv", encoding="utf-8", newline="") as fh:
+        released = {r["position_id"]: r["value"] for r in csv.DictReader(fh)}
+    firsts = {
+        "this version": {p["position_id"]: p["value"] for p in t["positions"]},
+        "1.2.0": released,
+    }
+    header, published = _published_alphas()
+    assert len(published) == len(t["issues"]) + 2
+    for column, heading in enumerate(header):
+        level, label = re.fullmatch(r"(\w+) \((.+)\)", heading).groups()
+        first = firsts[label]
+        long = pd.DataFrame(
+            [(u, "dataset", float(first[u])) for u in second["position_id"]]
+            + [(r.position_id, r.coder, float(r.value)) for r in second.itertuples()],
+            columns=["unit", "coder", "value"],
+        )
+        long["issue_id"] = long["unit"].map(issue_of)
+        per_issue = {
+            issue: nl.krippendorff_alpha(part[["unit", "coder", "value"]], level=level)
+            for issue, part in long.groupby("issue_id")
+        }
+        for issue, alpha in per_issue.items():
+            assert published[issue][column] == round(alpha, 3), (issue, heading)
+        average = sum(per_issue.values()) / len(per_issue)
+        pooled = nl.krippendorff_alpha(long[["unit", "coder", "value"]], level=level)
+        averages = [v for k, v in published.items() if k.startswith("average")]
+        pooled_rows = [v for k, v in published.items() if k.startswith("pooled")]
+        assert averages[0][column] == round(average, 3), heading
+        assert pooled_rows[0][column] == round(pooled, 3), heading
+
+
+def test_second_coding_input_is_what_the_build_publishes(script_module):
+    build = script_module("build_dataset")
+    data = build.process(build.load_inputs())
+    expected = (FOLDER / "second_coding.csv").read_text(encoding="utf-8")
+    assert data.second_coding.to_csv(index=False, lineterminator="\n") == expected
 
 
 # --------------------------------------------------------------- the Iran nuclear dataset

@@ -19,6 +19,7 @@ from .coding import (
     save_codings,
     widest_spread,
 )
+from .consistency import check_coding_consistency
 from .evidence import evidence_table
 from .examples import write_example_dataset
 from .gaps import (
@@ -71,6 +72,7 @@ __all__ = [
     "agreement_report",
     "backtest",
     "backtest_summary",
+    "check_coding_consistency",
     "coding_sheet",
     "combined_positions",
     "compare_overall_gaps",

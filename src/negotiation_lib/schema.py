@@ -12,6 +12,7 @@ its primary key and its foreign keys (``(columns, referenced table, referenced c
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -285,10 +286,16 @@ DATAPACKAGE_FILE = "datapackage.json"
 # writers: Table Schema and the empty template
 
 
-def frictionless_schema(table: Table) -> dict[str, Any]:
-    """The Table Schema (Frictionless) for a contract table, as used in ``datapackage.json``."""
+def frictionless_schema(table: Table, columns: Iterable[str] | None = None) -> dict[str, Any]:
+    """The Table Schema (Frictionless) for a contract table, as used in ``datapackage.json``.
+
+    With ``columns`` (the header a dataset writes), optional contract columns it does not write
+    are left out: frictionless wants the declared fields and the CSV header to agree."""
+    written = None if columns is None else set(columns)
     fields = []
     for col in table.columns:
+        if written is not None and col.name not in written and not col.required:
+            continue
         field: dict[str, Any] = {"name": col.name, "type": col.type}
         if col.description:
             field["description"] = col.description

@@ -45,7 +45,6 @@ from pandas.api.types import is_float_dtype
 from . import schema
 from .locate import resolve_source
 from .schema import DATE, INTEGER, NUMBER, PROBLEM_COLUMNS, Column, Table
-from .schema import frictionless_schema as frictionless_schema  # moved to schema.py; old path
 from .text import text_table
 
 __all__ = ["ValidationError", "check_dataset", "format_problems", "validate"]
