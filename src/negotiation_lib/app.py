@@ -49,7 +49,7 @@ QUERY_PARAMETER = "dataset"
 TABS = {
     "Gap explorer": explorers.gap_explorer,
     "Position explorer": explorers.position_explorer,
-    "Evidence browser": explorers.evidence_browser,
+    "Evidence browser": explorers.evidence_explorer,
 }
 
 PROBLEM_COLUMNS = ["table", "row", "column", "rule", "value", "message"]

@@ -184,7 +184,7 @@ def evidence_table(neg, **filters) -> pd.DataFrame:
 
     Keyword filters as in :func:`filter_evidence` (``actors``, ``issues``, ``events``,
     ``source_types``, ``confidence``, ``text``, ``start``, ``end``). With no filters this is
-    the default view of :func:`negotiation_lib.widgets.evidence_browser`.
+    the default view of :func:`negotiation_lib.widgets.evidence_explorer`.
     """
     return filter_evidence(evidence_frame(neg), **filters)
 
