@@ -308,8 +308,7 @@ def range_anchors(t) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def test_values_inside_a_range_anchor_sit_at_the_anchor(ru_t):
-    t = ru_t
+def test_values_inside_a_range_anchor_sit_at_the_anchor(t):
     """Coding rule 3: a position coded to a range anchor (its range is the anchor's) carries
     the anchor's value."""
     off = []
