@@ -8,6 +8,9 @@ Inputs (all in ``scripts/iran_inputs/``):
 - ``events.csv``: hand-written event table (one row per event label used by the leads).
 - ``pages_checks.csv``: the log of checks of every lead against the stored web pages (lead =
   0-based row of the leads CSV, query, result ``verbatim``/``partial``/``not found``, page).
+- ``coding_review.csv``: the coding-consistency review (``nl.check_coding_consistency``): per
+  position id a new ``value``/``value_low``/``value_high`` (empty: keep the lead's coding) and a
+  ``note`` appended to its ``scale_note``.
 - ``codebook_template.md``: prose of the codebook; counts, issues and verification are generated.
 
 The scales (issues and anchors, with the physical amount each quantity anchor stands for) are
@@ -531,9 +534,38 @@ def best_checks(checks: pd.DataFrame) -> dict[int, str]:
     return best
 
 
+def read_review() -> dict[str, dict[str, str]]:
+    """Position id -> its row of ``coding_review.csv`` (value, value_low, value_high, note)."""
+    review = read_csv(INPUTS / "coding_review.csv")
+    problems = []
+    for n, row in enumerate(review.itertuples(index=False), start=2):
+        given = [row.value, row.value_low, row.value_high]
+        if any(given) and not all(given):
+            problems.append(
+                f"coding_review.csv row {n} ({row.position_id}): give value, "
+                "value_low and value_high together or none"
+            )
+        elif all(given) and not float(row.value_low) <= float(row.value) <= float(row.value_high):
+            problems.append(
+                f"coding_review.csv row {n} ({row.position_id}): value "
+                f"{row.value} outside {row.value_low}-{row.value_high}"
+            )
+        if not row.note:
+            problems.append(f"coding_review.csv row {n} ({row.position_id}): note is empty")
+    if review["position_id"].duplicated().any():
+        problems.append(
+            "coding_review.csv: duplicate position_id "
+            + ", ".join(review.loc[review["position_id"].duplicated(), "position_id"])
+        )
+    if problems:
+        raise SystemExit("\n".join(problems))
+    return {r["position_id"]: r for r in review.to_dict("records")}
+
+
 def build_positions(leads: pd.DataFrame, checks: pd.DataFrame, events: pd.DataFrame):
     """Positions, sources and verification rows from the leads and the checks."""
     by_issue = {i["issue_id"]: i for i in ISSUES}
+    review = read_review()
     event_id = dict(zip(events["lead_event"], events["event_id"], strict=True))
     excerpts = normalise((INPUTS / "iran_nuclear_excerpts.txt").read_text(encoding="utf-8"))
     best = best_checks(checks)
@@ -558,6 +590,16 @@ def build_positions(leads: pd.DataFrame, checks: pd.DataFrame, events: pd.DataFr
         else:
             value = (low + high) / 2
             notes.append("Source supports only a range; value is its midpoint.")
+        recoded = review.get(pid, {})
+        if recoded.get("value"):
+            if row["physical_value"]:
+                raise SystemExit(
+                    f"coding_review.csv: {pid} has an amount; its value follows "
+                    "from the amount and is not recoded by hand"
+                )
+            value = float(recoded["value"])
+            low, high = float(recoded["value_low"]), float(recoded["value_high"])
+            has_range = low != high
         amount = unit = ""
         if row["physical_value"]:
             amount = fmt(float(row["physical_value"]))
@@ -577,6 +619,8 @@ def build_positions(leads: pd.DataFrame, checks: pd.DataFrame, events: pd.DataFr
                     raise SystemExit(f"lead {lead}: value {value} but amount gives {expected}")
         if date_note:
             notes.append(date_note)
+        if recoded:
+            notes.append(recoded["note"])
         if reading:
             notes.insert(
                 0, f"{'US' if reading == 'US' else 'Iranian'} reading of the Lausanne parameters."
@@ -673,6 +717,9 @@ def build_positions(leads: pd.DataFrame, checks: pd.DataFrame, events: pd.DataFr
                     "round": "3" if check.note.endswith("(round 3)") else "2",
                 }
             )
+    unknown = sorted(set(review) - {p["position_id"] for p in positions})
+    if unknown:
+        raise SystemExit(f"coding_review.csv names positions not built: {', '.join(unknown)}")
     mark_disputed_readings(positions)
     for p in positions:
         del p["_reading"]

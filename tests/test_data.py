@@ -308,8 +308,7 @@ def range_anchors(t) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def test_values_inside_a_range_anchor_sit_at_the_anchor(ru_t):
-    t = ru_t
+def test_values_inside_a_range_anchor_sit_at_the_anchor(t):
     """Coding rule 3: a position coded to a range anchor (its range is the anchor's) carries
     the anchor's value."""
     off = []
@@ -632,3 +631,20 @@ def test_iran_quantities_follow_the_anchors(iran_t):
         assert abs(value - expected) <= 0.05 or low <= expected <= high, p["position_id"]
         checked += 1
     assert checked >= 30
+
+
+def test_iran_coding_review_is_applied(iran_t):
+    """Each row of the committed coding review reaches positions.csv: its value and range
+    where it gives them, and its note in the row's scale_note."""
+    review_path = DATA.parent / "scripts" / "iran_inputs" / "coding_review.csv"
+    with review_path.open(encoding="utf-8", newline="") as handle:
+        review = list(csv.DictReader(handle))
+    assert review
+    positions = by_id(iran_t["positions"], "position_id")
+    for r in review:
+        p = positions[r["position_id"]]
+        assert r["note"] in p["scale_note"], r["position_id"]
+        if r["value"]:
+            got = (float(p["value"]), float(p["value_low"]), float(p["value_high"]))
+            want = (float(r["value"]), float(r["value_low"]), float(r["value_high"]))
+            assert got == want, r["position_id"]
