@@ -307,6 +307,7 @@ def overview(analysis: Analysis) -> Section:
     """Coverage, actors, issues, events, sources and confidence of the dataset."""
     neg = analysis.neg
     section = Section("index", "Overview")
+    section.text(f"{neg.title or neg.id} (dataset {neg.id}, version {neg.version})")
     description = neg.meta.get("description")
     if description:
         section.text(str(description))
