@@ -70,7 +70,7 @@ __all__ = [
     "write_example_dataset",
 ]
 
-_LAZY_SUBMODULES = ("figures", "views", "widgets")
+_LAZY_SUBMODULES = ("figures", "report", "views", "widgets")
 
 
 def __getattr__(name: str) -> Any:
