@@ -290,14 +290,12 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     _no_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    if not scenario.widgets:
-        # A notebook with many stored figures takes a while to draw; the kernel connects after
-        # that, and Run All before then clears the outputs without running anything.
-        page.wait_for_function(
-            "() => /\\|\\s*Idle/.test("
-            "document.querySelector('#jp-main-statusbar')?.textContent || '')",
-            timeout=120_000,
-        )
+    # The stored figures take a while to draw (longer on a loaded machine); the kernel connects
+    # after that, and Run All before then clears the outputs without running anything.
+    page.wait_for_function(
+        "() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')",
+        timeout=120_000,
+    )
     try:
         _run_all(page)
         if not scenario.widgets:
