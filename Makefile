@@ -68,9 +68,15 @@ test: lint $(LAB_OVERRIDES)
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py
 
-# The notebooks as static web pages in build/report/ (offline, charts interactive).
+# The notebooks as static web pages in build/report/ (offline, charts interactive); with
+# DATASET=PATH (a dataset folder or id), the whole analysis of that dataset in build/report-<name>/.
+DATASET ?=
 report: $(STAMP)
+ifeq ($(strip $(DATASET)),)
 	$(BIN)/python scripts/build_report.py
+else
+	$(BIN)/python -m negotiation_lib report "$(DATASET)" --out "build/report-$(notdir $(patsubst %/,%,$(DATASET)))"
+endif
 
 # Rebuild the bundled datasets, their verification logs and codebooks from scripts/*_inputs/.
 data: $(STAMP)

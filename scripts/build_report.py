@@ -31,7 +31,6 @@ import html
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -50,11 +49,18 @@ from run_notebooks import (
 )
 from traitlets.config import Config
 
+from negotiation_lib.report import (
+    PLOTLY_JS,
+    RENDER_SCRIPT,
+    copy_plotly_js,
+    header_html,
+    script_json,
+)
+
 DEFAULT_DATASET_ID = "ru-ua-2022-2026"
 DATA_SEARCH_ENV = "NEGOTIATION_LIB_DATA"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
-PLOTLY_JS = "plotly.min.js"
 WIDGET_NOTE = "Interactive control — run the notebook in JupyterLab to use it."
 
 # Which representation of an output the page shows, best first. JavaScript outputs are left out
@@ -92,12 +98,7 @@ REPORT_TEMPLATE = r"""
 
 {%- block body_header -%}
 {{ super() }}
-<header class="report-header">
-{%- if not resources.report.is_index %}<a href="index.html">Report index</a>{% endif -%}
-Dataset <span class="report-dataset-id">{{ resources.report.dataset_id | e }}</span>
-version <span class="report-dataset-version">{{ resources.report.dataset_version | e }}</span>
-· built <span class="report-build-date">{{ resources.report.build_date | e }}</span>
-</header>
+{{ resources.report.header_html }}
 {%- endblock body_header -%}
 
 {%- block data_widget_view scoped -%}
@@ -117,33 +118,10 @@ version <span class="report-dataset-version">{{ resources.report.dataset_version
 {%- block body_footer -%}
 {{ resources.report.page_list }}
 <script src="{{ resources.report.plotly_js }}"></script>
-<script id="report-render-figures">
-(function () {
-  var holders = document.querySelectorAll("script.report-plotly-figure");
-  holders.forEach(function (holder) {
-    var figure = JSON.parse(holder.textContent);
-    var target = document.createElement("div");
-    holder.parentNode.insertBefore(target, holder);
-    var config = Object.assign({responsive: true}, figure.config || {});
-    Plotly.newPlot(target, figure.data || [], figure.layout || {}, config);
-  });
-})();
-</script>
+{{ resources.report.render_script }}
 {{ super() }}
 {%- endblock body_footer -%}
 """
-
-
-def script_json(value: Any) -> str:
-    """JSON that can sit inside a <script> element: no `</script>`, `<!--` or entity in it."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def dataset_descriptor(*, dataset: Path | None, dataset_id: str) -> dict[str, Any]:
@@ -297,12 +275,10 @@ def build_report(
     Returns the written HTML files, index first. When a notebook errors, the others are still
     executed and written, then ReportIncomplete (a NotebookFailed) names every failure.
     """
-    import plotly
-
     descriptor = dataset_descriptor(dataset=dataset, dataset_id=dataset_id)
     build_date = build_date or dt.datetime.now(dt.UTC).date().isoformat()
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / PLOTLY_JS, out / PLOTLY_JS)
+    copy_plotly_js(out)
 
     with tempfile.TemporaryDirectory(prefix="report-data-") as data_dir:
         kernel_env = {}
@@ -330,10 +306,14 @@ def build_report(
         if path.stem != "index"
     ]
     exporter = make_exporter()
-    base_resources = {
-        "dataset_id": str(descriptor.get("name", "")),
-        "dataset_version": str(descriptor.get("version", "")),
+    header = {
+        "dataset_id": descriptor.get("name", ""),
+        "version": descriptor.get("version", ""),
         "build_date": build_date,
+        "title": descriptor.get("title"),
+    }
+    base_resources = {
+        "render_script": RENDER_SCRIPT,
         "widget_note": WIDGET_NOTE,
         "plotly_mime": PLOTLY_MIME,
         "plotly_js": PLOTLY_JS,
@@ -346,7 +326,11 @@ def build_report(
         exporter,
         index_nb,
         title="Report",
-        report={**base_resources, "is_index": True, "page_list": page_list_html(pages)},
+        report={
+            **base_resources,
+            "header_html": header_html(**header),
+            "page_list": page_list_html(pages),
+        },
     )
     (out / "index.html").write_text(index_html, encoding="utf-8")
     written.append(out / "index.html")
@@ -357,7 +341,11 @@ def build_report(
             exporter,
             nb,
             title=notebook_title(nb, path.stem),
-            report={**base_resources, "is_index": False, "page_list": ""},
+            report={
+                **base_resources,
+                "header_html": header_html(**header, links=[("index.html", "Report index")]),
+                "page_list": "",
+            },
         )
         (out / f"{path.stem}.html").write_text(page, encoding="utf-8")
         written.append(out / f"{path.stem}.html")

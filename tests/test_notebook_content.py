@@ -22,16 +22,10 @@ def source(cell: dict) -> str:
     return "".join(cell["source"])
 
 
-# Numbers taken by notebooks being written on other branches (issues in flight); drop a number
-# here when its notebook is merged, so that a gap in the suite still fails.
-RESERVED = {9}
-
-
 def test_the_numbered_suite_is_complete():
     numbers = [int(p.name[:2]) for p in NUMBERED]
     assert len(set(numbers)) == len(numbers), "two notebooks share a number"
-    present = set(numbers) | {n for n in RESERVED if n < max(numbers)}
-    assert sorted(present) == list(range(len(present))), "a number is missing from the suite"
+    assert sorted(numbers) == list(range(len(numbers))), "a number is missing from the suite"
     assert len(NUMBERED) >= 9
 
 

@@ -112,7 +112,7 @@ __all__ = [
     "write_example_dataset",
 ]
 
-_LAZY_SUBMODULES = ("app", "figures", "widgets")
+_LAZY_SUBMODULES = ("app", "figures", "report", "widgets")
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,151 @@
+"""The report of a whole dataset (negotiation_lib.report) in a real browser, from file://, with
+the network cut off: the bundled dataset, notebook 08's example, the hostile fixture and every
+edge-case dataset. Each page draws every embedded chart, logs no console error, and shows the
+dataset's title, id, version and build date; markup in the data shows as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import negotiation_lib as nl
+from negotiation_lib import report
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HOSTILE_DATA = REPO_ROOT / "tests" / "fixtures" / "hostile"
+PAYLOAD = "<script>window.__pwned=1</script>"
+PAGES = ["index", "positions", "gaps", "movement", "evidence", "quality"]
+README_PICTURE = REPO_ROOT / "docs" / "report-gaps.png"
+
+
+def _build(source, out: Path):
+    dates = {dt.datetime.now(dt.UTC).date().isoformat()}
+    written, crashes = report.build_report(source, out)
+    dates.add(dt.datetime.now(dt.UTC).date().isoformat())
+    assert [p.stem for p in written] == PAGES
+    return out, dates, crashes
+
+
+def _datasets(tmp: Path, edge_dataset, edge_cases) -> dict[str, Path | str]:
+    hostile = tmp / "hostile"
+    shutil.copytree(HOSTILE_DATA, hostile)
+    for csv in hostile.glob("*.csv"):
+        text = csv.read_text(encoding="utf-8").replace("<script>alert(1)</script>", PAYLOAD)
+        csv.write_text(text, encoding="utf-8")
+    found = {
+        "bundled": "ru-ua-2022-2026",
+        "example": nl.write_example_dataset(tmp / "example"),
+        "hostile": hostile,
+    }
+    for case in edge_cases:
+        found[case] = edge_dataset(case, tmp / case)
+    return found
+
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory, browser, edge_dataset, edge_cases):
+    tmp = tmp_path_factory.mktemp("dataset-reports")
+    built = {}
+    for name, source in _datasets(tmp / "data", edge_dataset, edge_cases).items():
+        built[name] = (nl.load(source), *_build(source, tmp / "out" / name))
+    return built
+
+
+def _cut_network(page, problems):
+    def route(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            problems.blocked_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+
+
+def _open(page, url: str) -> int:
+    page.goto(url)
+    embedded = page.locator("script.report-plotly-figure").count()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.js-plotly-plot').length === n && "
+        "[...document.querySelectorAll('.js-plotly-plot')]"
+        ".every(p => p.querySelector('.main-svg'))",
+        arg=embedded,
+        timeout=30_000,
+    )
+    return embedded
+
+
+EDGE_CASES = [
+    "one_actor",
+    "one_issue",
+    "no_events",
+    "no_salience_no_ranges",
+    "parties_only",
+    "single_date",
+    "parties_never_meet",
+    "large",
+]
+CASES = ["bundled", "example", "hostile", *EDGE_CASES]
+
+
+def test_every_edge_case_is_drawn(edge_cases):
+    assert list(edge_cases) == EDGE_CASES
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_report_draws_offline(name, reports, page_and_problems, save_screenshot):
+    neg, out, dates, crashes = reports[name]
+    page, problems = page_and_problems
+    _cut_network(page, problems)
+    charts, messages = 0, 0
+    for stem in PAGES:
+        charts += _open(page, (out / f"{stem}.html").as_uri())
+        assert page.locator(".report-dataset-id").inner_text() == neg.id
+        assert page.locator(".report-dataset-version").inner_text() == neg.version
+        assert page.locator(".report-dataset-title").inner_text() == neg.title
+        assert page.locator(".report-build-date").inner_text() in dates
+        messages += page.locator(".report-message").count()
+        save_screenshot(page, f"dataset-report-{name}-{stem}.png")
+        if name == "bundled" and stem == "gaps":
+            shot = save_screenshot(page, "report-gaps.png")
+            if not README_PICTURE.exists() or os.environ.get("NL_UPDATE_SCREENSHOTS") == "1":
+                shutil.copyfile(shot, README_PICTURE)
+    assert charts > 0
+    assert crashes == []
+    if name in {"one_actor", "single_date", "parties_never_meet", "no_events", "parties_only"}:
+        assert messages > 0
+    assert problems.errors == [], "\n".join(problems.errors)
+    assert problems.dialogs == []
+    assert problems.blocked_requests == []
+
+
+def test_markup_in_the_data_shows_as_text(reports, page_and_problems):
+    _, out, _, _ = reports["hostile"]
+    page, problems = page_and_problems
+    _cut_network(page, problems)
+    for stem in PAGES:
+        _open(page, (out / f"{stem}.html").as_uri())
+        for point in page.locator(".js-plotly-plot .point").all()[:10]:
+            point.hover(force=True)
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert page.locator("img").count() == 0
+        scripts = page.eval_on_selector_all(
+            "script", "nodes => nodes.map(s => [s.getAttribute('src'), s.id, s.type, s.className])"
+        )
+        own = [
+            ["plotly.min.js", "", "", ""],
+            [None, "report-render-figures", "", ""],
+            [None, "", "application/json", "report-plotly-figure"],
+        ]
+        assert [s for s in scripts if s not in own] == []
+    _open(page, (out / "evidence.html").as_uri())
+    assert PAYLOAD in page.locator("body").inner_text()
+    assert problems.dialogs == []
+    assert problems.errors == []
