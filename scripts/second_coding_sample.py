@@ -38,7 +38,9 @@ def draw_sample(folder: Path, per_issue: int, seed: int) -> list[dict[str, str]]
     sheet = []
     for issue_id in sorted(by_issue):
         rows = sorted(by_issue[issue_id], key=lambda r: r["position_id"])
-        for p in sorted(rng.sample(rows, min(per_issue, len(rows))), key=lambda r: r["position_id"]):
+        for p in sorted(
+            rng.sample(rows, min(per_issue, len(rows))), key=lambda r: r["position_id"]
+        ):
             issue = issues[issue_id]
             sheet.append(
                 {
