@@ -4,7 +4,7 @@
     python scripts/run_notebooks.py notebooks/02-x.ipynb
     python scripts/run_notebooks.py --check           # execute, write nothing, exit 1 if stale
     python scripts/run_notebooks.py --compare         # strict pytest --nbval, in parallel
-    python scripts/run_notebooks.py --compare --with-tests   # and tests/ in the same run (make test)
+    python scripts/run_notebooks.py --compare --with-tests  # and tests/, one run (make test)
 
 Each notebook runs in a fresh kernel of this interpreter's environment (kernel name `python3`,
 resolved to the running Python like `pytest --nbval-current-env`, so a stray user kernelspec
@@ -149,8 +149,11 @@ def execute_notebook(
         try:
             client.execute(env=kernel_environment(env))
             break
-        except (CellExecutionError, CellTimeoutError) as error:
-            raise _cell_failure(nb, current["index"], name, error) from error
+        except CellTimeoutError as error:
+            failure = f"did not finish within {timeout} s"
+            raise _cell_failure(nb, current["index"], name, failure) from error
+        except CellExecutionError as error:
+            raise _cell_failure(nb, current["index"], name, _error_detail(error)) from error
         except RuntimeError as error:
             # "Kernel didn't respond in N seconds": seen here now and then on a loaded machine
             # (the kernel never answers its first message). No cell has run yet, so start over.
@@ -165,11 +168,13 @@ def execute_notebook(
     return nb
 
 
-def _cell_failure(nb, index: int | None, name: str, error: Exception) -> NotebookFailed:
-    if isinstance(error, CellExecutionError) and getattr(error, "ename", ""):
-        detail = f"{error.ename}: {error.evalue}"
-    else:
-        detail = str(error).strip().splitlines()[-1] if str(error).strip() else "timeout"
+def _error_detail(error: CellExecutionError) -> str:
+    if getattr(error, "ename", ""):
+        return f"{error.ename}: {error.evalue}"
+    return str(error).strip().splitlines()[-1] if str(error).strip() else "error"
+
+
+def _cell_failure(nb, index: int | None, name: str, detail: str) -> NotebookFailed:
     first_line = ""
     if index is not None:
         source = nb.cells[index].source.strip().splitlines()
