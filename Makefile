@@ -15,7 +15,7 @@ LAB_FLAGS := --ServerApp.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab app test lint format lock env clean bench notebooks report data
+.PHONY: lab app test lint format lock env clean bench notebooks report data stress
 
 env: $(STAMP)
 
@@ -59,10 +59,16 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Unit, property, data and browser tests, then every notebook against its stored outputs (strict).
+# Unit, property, data and browser tests and every notebook against its stored outputs (strict
+# nbval), in one pytest run spread over one worker per CPU (NL_TEST_WORKERS=n to choose).
+# Every wait is bounded: 60 s per cell and kernel start, 300 s per test (pyproject.toml).
 test: lint $(LAB_OVERRIDES)
-	$(BIN)/python -m pytest
-	$(BIN)/python scripts/run_notebooks.py --compare   # strict pytest --nbval on notebooks/
+	$(BIN)/python scripts/run_notebooks.py --compare --with-tests
+
+# Start fresh kernels and run cells as the suite does (runner, nbval, a Jupyter server session),
+# two at once, and count the executions that hang (build/bench/stress-*.json).
+stress: $(STAMP)
+	$(BIN)/python benchmarks/stress_kernels.py
 
 # Re-execute every notebook and store normalised outputs: the regression baseline.
 notebooks: $(STAMP)

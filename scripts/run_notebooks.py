@@ -3,21 +3,29 @@
     python scripts/run_notebooks.py                   # every notebooks/*.ipynb, sorted
     python scripts/run_notebooks.py notebooks/02-x.ipynb
     python scripts/run_notebooks.py --check           # execute, write nothing, exit 1 if stale
-    python scripts/run_notebooks.py --compare         # strict pytest --nbval (as make test does)
+    python scripts/run_notebooks.py --compare         # strict pytest --nbval, in parallel
+    python scripts/run_notebooks.py --compare --with-tests  # and tests/, one run (make test)
 
 Each notebook runs in a fresh kernel of this interpreter's environment (kernel name `python3`,
 resolved to the running Python like `pytest --nbval-current-env`, so a stray user kernelspec
 cannot change the results), with the notebook's folder as working directory, `PYTHONHASHSEED=0`
-and Plotly's default renderer. A cell that raises stops that notebook, leaves its file untouched,
-is reported by notebook and cell number, and makes the exit status non-zero.
+and Plotly's default renderer. The kernel talks over IPC (Unix sockets in a private folder) where
+the platform has it, so no other process can take its ports between choosing and binding them.
+Every wait is bounded: the kernel's start (KERNEL_STARTUP_TIMEOUT) and each cell (`--timeout`,
+DEFAULT_CELL_TIMEOUT). A cell that raises or does not finish stops that notebook, leaves its file
+untouched, is reported by notebook and cell number, and makes the exit status non-zero.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,7 +43,9 @@ from normalise_notebook import normalise
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 KERNEL_NAME = "python3"
-DEFAULT_CELL_TIMEOUT = 600
+# Seconds. The slowest cell in notebooks/ takes a few seconds alone; the bound leaves room for
+# a loaded 2-core machine and still ends a stuck cell in under a minute (docs/notebook-testing.md).
+DEFAULT_CELL_TIMEOUT = 60
 KERNEL_STARTUP_TIMEOUT = 60
 KERNEL_START_ATTEMPTS = 2
 
@@ -49,10 +59,40 @@ class _CurrentEnvKernelSpecManager(KernelSpecManager):
         return super().get_kernel_spec(kernel_name)
 
 
+_socket_dir: Path | None = None
+
+
+def kernel_socket_dir() -> Path:
+    """A private folder (made once per process, removed at exit) for kernels' IPC sockets.
+
+    Short on purpose: a Unix socket path may not exceed about 100 characters."""
+    global _socket_dir
+    if _socket_dir is None:
+        _socket_dir = Path(tempfile.mkdtemp(prefix="nbk-"))
+        atexit.register(shutil.rmtree, _socket_dir, ignore_errors=True)
+    return _socket_dir
+
+
+def ipc_available() -> bool:
+    return os.name == "posix"
+
+
 class _CurrentEnvKernelManager(AsyncKernelManager):
+    """A kernel of this environment that talks over IPC sockets where the platform has them."""
+
     @default("kernel_spec_manager")
     def _default_kernel_spec_manager(self) -> KernelSpecManager:
         return _CurrentEnvKernelSpecManager(data_dir=self.data_dir)
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc" if ipc_available() else "tcp"
+
+    @default("connection_file")
+    def _default_connection_file(self) -> str:
+        # An absolute, unique path: the sockets are named after it (`<file>-ipc-<n>`); jupyter
+        # client's default for IPC is relative to each process's working directory.
+        return str(kernel_socket_dir() / f"kernel-{uuid.uuid4().hex[:12]}.json")
 
 
 class NotebookFailed(Exception):
@@ -109,8 +149,11 @@ def execute_notebook(
         try:
             client.execute(env=kernel_environment(env))
             break
-        except (CellExecutionError, CellTimeoutError) as error:
-            raise _cell_failure(nb, current["index"], name, error) from error
+        except CellTimeoutError as error:
+            failure = f"did not finish within {timeout} s"
+            raise _cell_failure(nb, current["index"], name, failure) from error
+        except CellExecutionError as error:
+            raise _cell_failure(nb, current["index"], name, _error_detail(error)) from error
         except RuntimeError as error:
             # "Kernel didn't respond in N seconds": seen here now and then on a loaded machine
             # (the kernel never answers its first message). No cell has run yet, so start over.
@@ -125,11 +168,13 @@ def execute_notebook(
     return nb
 
 
-def _cell_failure(nb, index: int | None, name: str, error: Exception) -> NotebookFailed:
-    if isinstance(error, CellExecutionError) and getattr(error, "ename", ""):
-        detail = f"{error.ename}: {error.evalue}"
-    else:
-        detail = str(error).strip().splitlines()[-1] if str(error).strip() else "timeout"
+def _error_detail(error: CellExecutionError) -> str:
+    if getattr(error, "ename", ""):
+        return f"{error.ename}: {error.evalue}"
+    return str(error).strip().splitlines()[-1] if str(error).strip() else "error"
+
+
+def _cell_failure(nb, index: int | None, name: str, detail: str) -> NotebookFailed:
     first_line = ""
     if index is not None:
         source = nb.cells[index].source.strip().splitlines()
@@ -163,14 +208,29 @@ def nbval_args() -> list[str]:
         "--nbval-current-env",
         "--nbval-sanitize-with",
         str(sanitize),
+        f"--nbval-cell-timeout={DEFAULT_CELL_TIMEOUT}",
+        f"--nbval-kernel-startup-timeout={KERNEL_STARTUP_TIMEOUT}",
         "-p",
         "no:randomly",
     ]
 
 
-def compare_notebooks(paths: list[Path]) -> int:
-    """Run strict nbval over ``paths`` (as `make test` does) and return pytest's exit code."""
-    command = [sys.executable, "-m", "pytest", *nbval_args(), *map(str, paths)]
+def parallel_args(workers: int | None = None) -> list[str]:
+    """pytest-xdist arguments: `workers` processes (default: NL_TEST_WORKERS or one per CPU),
+    each notebook's cells kept together on one worker and in order (`--dist loadscope`)."""
+    workers = workers or int(os.environ.get("NL_TEST_WORKERS") or os.cpu_count() or 1)
+    return ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
+
+
+def compare_notebooks(paths: list[Path], *, with_tests: bool = False) -> int:
+    """Run strict nbval over ``paths`` (as `make test` does) and return pytest's exit code.
+
+    With `with_tests`, the same pytest run also runs tests/, so the slow parts of both share
+    the workers."""
+    command = [sys.executable, "-m", "pytest", *nbval_args(), *parallel_args(), *map(str, paths)]
+    if with_tests:
+        # tests/fixtures holds notebooks that tests run on purpose, some with changed outputs
+        command += [str(REPO_ROOT / "tests"), f"--ignore={REPO_ROOT / 'tests' / 'fixtures'}"]
     # the kernels nbval starts inherit this environment (hash seed, renderer)
     return subprocess.call(command, cwd=REPO_ROOT, env=kernel_environment())
 
@@ -193,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
         help="execute nothing here; compare the stored outputs with strict pytest --nbval",
     )
     parser.add_argument(
+        "--with-tests",
+        action="store_true",
+        help="with --compare: run tests/ in the same pytest run (make test)",
+    )
+    parser.add_argument(
         "--timeout", type=int, default=DEFAULT_CELL_TIMEOUT, help="seconds allowed per cell"
     )
     args = parser.parse_args(argv)
@@ -201,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no notebooks found in {NOTEBOOKS_DIR}", file=sys.stderr)
         return 1
     if args.compare:
-        return compare_notebooks(paths)
+        return compare_notebooks(paths, with_tests=args.with_tests)
     failures: list[str] = []
     stale: list[Path] = []
     for path in paths:

@@ -1,4 +1,6 @@
-"""The notebook tooling on a small fixture notebook: normaliser, runner, and nbval's comparison.
+"""The notebook tooling on a small fixture notebook: the normaliser and the runner
+(nbval's comparison: tests/test_nbval_comparison.py, a module of its own so that pytest-xdist
+can run the two groups of kernel tests at the same time).
 
 tests/fixtures/notebooks/fixture_basic.ipynb has a markdown cell, a pandas table, a Plotly figure
 shown with the default renderer, a Dropdown driving an Output widget (# NBVAL_IGNORE_OUTPUT) and a
@@ -7,12 +9,7 @@ printed line. Its numbers are made up for these tests.
 
 from __future__ import annotations
 
-import base64
-import importlib.util
 import shutil
-import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -167,98 +164,22 @@ def test_runner_retries_a_kernel_that_never_answers(
     assert len(starts) == 2
 
 
-# nbval, run as the test suite runs it, on a copy of the fixture next to the root conftest.py.
-
-
-def _run_nbval(directory, runner) -> subprocess.CompletedProcess:
-    shutil.copy(REPO_ROOT / "conftest.py", directory / "conftest.py")
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            *runner.nbval_args(),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            str(directory),
-        ],
-        cwd=directory,
-        env=runner.kernel_environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def _scaled_bdata(bdata: str, factor: float) -> str:
-    raw = base64.b64decode(bdata)
-    values = struct.unpack(f"<{len(raw) // 8}d", raw)
-    return base64.b64encode(struct.pack(f"<{len(values)}d", *(v * factor for v in values))).decode()
-
-
-def _alter_table(nb):
-    output = nb.cells[TABLE_CELL].outputs[0]
-    output.data["text/plain"] = output.data["text/plain"].replace("80.0", "81.0")
-    output.data["text/html"] = output.data["text/html"].replace("80.0", "81.0")
-
-
-def _alter_figure_value(nb):
-    trace = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]
-    trace["y"]["bdata"] = _scaled_bdata(trace["y"]["bdata"], 1.01)
-
-
-def _alter_figure_title(nb):
-    layout = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["layout"]
-    layout["title"]["text"] = "Gap per issue: B vs A"
-
-
-def _alter_printed_text(nb):
-    nb.cells[PRINT_CELL].outputs[0].text = "largest gap: 80.1 on alpha\n"
-
-
-def test_nbval_passes_on_the_stored_fixture(tmp_path, runner):
-    shutil.copy(FIXTURE, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path, runner)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 passed" in result.stdout
-
-
-@pytest.mark.parametrize(
-    "alter", [_alter_table, _alter_figure_value, _alter_figure_title, _alter_printed_text]
-)
-def test_nbval_fails_when_a_compared_output_changes(tmp_path, alter, runner):
+def test_runner_stops_a_cell_that_does_not_finish(runner, tmp_path, capsys):
+    """A cell that never ends fails within the bound, named by notebook and cell."""
     nb = _fixture()
-    alter(nb)
-    nbformat.write(nb, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path, runner)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 failed, 4 passed" in result.stdout, result.stdout
+    nb.cells[1].source = "import time\ntime.sleep(600)"  # the first code cell
+    stuck = tmp_path / "stuck.ipynb"
+    nbformat.write(nb, stuck)
+    before = stuck.read_text()
+    assert runner.main(["--timeout", "10", str(stuck)]) == 1
+    err = capsys.readouterr().err
+    assert f"{stuck}: cell 1 ('import time') failed: did not finish within 10 s" in err
+    assert stuck.read_text() == before
 
 
-def test_nbval_ignores_last_bit_float_noise_in_figures(tmp_path, runner):
-    nb = _fixture()
-    trace = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]
-    trace["y"]["bdata"] = _scaled_bdata(trace["y"]["bdata"], 1 + 4e-16)
-    assert (
-        trace["y"]["bdata"]
-        != _fixture().cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]["y"]["bdata"]
-    )
-    nbformat.write(nb, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path, runner)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_plotly_comparison_form_decodes_and_rounds():
-    spec = importlib.util.spec_from_file_location("root_conftest", REPO_ROOT / "conftest.py")
-    root_conftest = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root_conftest)
-    y = base64.b64encode(struct.pack("<2d", 0.1 + 2e-17, 2.5)).decode()
-    figure = {
-        "data": [{"type": "bar", "uid": "random", "y": {"dtype": "f8", "bdata": y}}],
-        "layout": {"width": 600, "title": {"text": "t"}},
-    }
-    assert root_conftest.plotly_for_comparison(figure) == {
-        "data": [{"type": "bar", "y": [0.1, 2.5]}],
-        "layout": {"width": 600, "title": {"text": "t"}},
-    }
+def test_runner_kernels_use_ipc_sockets_in_a_private_folder(runner):
+    manager = runner._CurrentEnvKernelManager()
+    assert manager.transport == "ipc"
+    assert Path(manager.ip).parent == runner.kernel_socket_dir()
+    assert Path(manager.connection_file).parent == runner.kernel_socket_dir()
+    assert manager.ip != runner._CurrentEnvKernelManager().ip

@@ -1,8 +1,10 @@
-"""Notebooks in a real JupyterLab: Run All, change a widget control, the chart's data changes.
+"""Notebooks in a real JupyterLab: Run All on every notebook (each cell must finish in time),
+and in the explorers, change a widget control and the chart's data changes.
 
 JupyterLab runs on 127.0.0.1 with a token, rooted in a temporary copy of the notebooks so
 nothing is saved into the repository, with its own settings, workspaces and data folders so
-the user's setup plays no part. Every wait is bounded; the server is always stopped.
+the user's setup plays no part; its kernels talk over IPC sockets (no TCP ports to race for).
+Every wait is bounded; the server is always stopped.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +33,11 @@ pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JUPYTER = Path(sys.executable).parent / "jupyter"
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 SERVER_START_TIMEOUT = 90
-RUN_ALL_TIMEOUT = 180_000  # ms
+SERVER_START_ATTEMPTS = 3
+RUN_ALL_TIMEOUT = 180_000  # ms, a whole notebook
+CELL_TIMEOUT = 60_000  # ms, one cell (as scripts/run_notebooks.py and nbval)
 CHART_UPDATE_TIMEOUT = 30_000  # ms
 
 
@@ -97,26 +105,48 @@ class LabServer:
     log: Path
 
 
-@pytest.fixture
-def lab_server(tmp_path, browser):
-    """A JupyterLab server rooted in tmp_path/root; yields LabServer and stops it afterwards."""
-    root = tmp_path / "root"
+@contextmanager
+def _running_lab(base: Path) -> Iterator[LabServer]:
+    """A JupyterLab server rooted in base/root; stopped (with its kernels) on exit."""
+    root = base / "root"
     root.mkdir()
-    home = tmp_path / "home"
+    home = base / "home"
     _write_settings(home / "settings")
-    port, token = _free_port(), secrets.token_hex(16)
+    # Kernel sockets are named after the connection file in the runtime folder: keep it short
+    # (a Unix socket path may not exceed about 100 characters; pytest's tmp_path can).
+    runtime = Path(tempfile.mkdtemp(prefix="jr-"))
     env = {
         **os.environ,
         "PYTHONHASHSEED": "0",
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_RUNTIME_DIR": str(runtime),
         # Kernels then come from this environment only, not from the user's own kernelspecs.
         "JUPYTER_DATA_DIR": str(home / "data"),
     }
     env.pop("PLOTLY_RENDERER", None)
-    log = tmp_path / "jupyterlab.log"
+    log = base / "jupyterlab.log"
+    process = None
+    try:
+        for attempt in range(1, SERVER_START_ATTEMPTS + 1):
+            process, url, token = _start_lab(root, env, log)
+            started = _wait_until_up(process, url, token, log)
+            if started:
+                break
+            # The port was free when chosen but taken before the server bound it: choose again.
+            _stop(process)
+            if attempt == SERVER_START_ATTEMPTS:
+                pytest.fail(f"JupyterLab found no free port in {attempt} attempts")
+        yield LabServer(url=url, token=token, root=root, log=log)
+    finally:
+        if process is not None:
+            _stop(process)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _start_lab(root: Path, env: dict[str, str], log: Path):
+    port, token = _free_port(), secrets.token_hex(16)
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [
@@ -128,6 +158,7 @@ def lab_server(tmp_path, browser):
                 "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={token}",
                 f"--ServerApp.root_dir={root}",
+                "--KernelManager.transport=ipc",
                 "--LabApp.news_url=",
                 # The default 'pypi' manager queries the package index; nothing here installs.
                 "--LabApp.extension_manager=readonly",
@@ -139,24 +170,52 @@ def lab_server(tmp_path, browser):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"JupyterLab not up after {SERVER_START_TIMEOUT}s:\n{log.read_text()}"
-                    )
-                time.sleep(0.5)
-        yield LabServer(url=url, token=token, root=root, log=log)
-    finally:
-        _stop(process)
+    return process, f"http://127.0.0.1:{port}", token
+
+
+def _wait_until_up(process: subprocess.Popen, url: str, token: str, log: Path) -> bool:
+    """True once the server answers; False if its port was taken; fails the test otherwise."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            if "already in use" in log.read_text():
+                return False
+            pytest.fail(f"JupyterLab exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5):
+                return True
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab not up after {SERVER_START_TIMEOUT}s:\n{log.read_text()}")
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def lab_server(tmp_path, browser):
+    """A JupyterLab server of its own for one test; yields LabServer."""
+    with _running_lab(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def shared_lab_server(tmp_path_factory, browser):
+    """One JupyterLab server for the Run All tests of this module (each opens its own copy)."""
+    with _running_lab(tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+def _shut_down_kernels(server: LabServer) -> None:
+    """Shut down every kernel of the server (REST API, bounded), so they do not pile up."""
+    headers = {"Authorization": f"token {server.token}"}
+    listing = urllib.request.Request(f"{server.url}/api/kernels", headers=headers)
+    with urllib.request.urlopen(listing, timeout=30) as response:
+        kernels = json.load(response)
+    for kernel in kernels:
+        request = urllib.request.Request(
+            f"{server.url}/api/kernels/{kernel['id']}", method="DELETE", headers=headers
+        )
+        with urllib.request.urlopen(request, timeout=30):
+            pass
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -175,13 +234,15 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
-def _copy_notebook(source: Path, root: Path) -> str:
-    """Copy the notebook's folder into root (relative paths keep working); its name in root."""
-    target = root / source.parent.name
+def _copy_notebook(source: Path, root: Path, folder: str | None = None) -> str:
+    """Copy the notebook's folder into root/folder (default: the folder's own name; relative
+    paths keep working) and return the notebook's path in root."""
+    folder = folder or source.parent.name
+    target = root / folder
     shutil.copytree(
         source.parent, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.html")
     )
-    return f"{source.parent.name}/{source.name}"
+    return f"{folder}/{source.name}"
 
 
 READ_CHARTS = """
@@ -216,6 +277,16 @@ def _run_all(page) -> None:
     page.locator(".lm-Menu-itemLabel").filter(has_text=re.compile(r"^Run All Cells$")).click()
 
 
+# [index among code cells, prompt text, first line of source] of every code cell on the page.
+READ_PROMPTS = """
+() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map((cell, index) => [
+    index,
+    (cell.querySelector('.jp-InputPrompt') || {}).textContent || '',
+    (cell.querySelector('.jp-InputArea-editor .cm-line') || {}).textContent || '',
+])
+"""
+
+
 def _wait_until_executed(page) -> None:
     """Every code cell has run: kernel idle and no prompt still [*] or empty."""
     page.wait_for_function(
@@ -226,6 +297,56 @@ def _wait_until_executed(page) -> None:
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
         }""",
         timeout=RUN_ALL_TIMEOUT,
+    )
+
+
+def _clear_all_outputs(page) -> None:
+    """Edit > Clear Outputs of All Cells: stored outputs and prompts go (prompts read [ ])."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Edit").first.click()
+    page.locator(".lm-Menu-itemLabel").filter(
+        has_text=re.compile(r"^Clear Outputs of All Cells$")
+    ).click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                .every(p => !/\\d/.test(p.textContent))""",
+        timeout=CHART_UPDATE_TIMEOUT,
+    )
+
+
+def _run_all_cells_finish(page, name: str) -> None:
+    """Clear the stored outputs, Run All, and wait for the cells in order, each within
+    CELL_TIMEOUT of the one before (JupyterLab runs them one after another); fail naming the
+    first code cell that does not finish."""
+    _clear_all_outputs(page)
+    prompts = page.evaluate(READ_PROMPTS)
+    assert prompts, f"{name}: no code cells on the page"
+    _run_all(page)
+    for index, _, first_line in prompts:
+        try:
+            page.wait_for_function(
+                """index => {
+                    const cell = document.querySelectorAll('.jp-Notebook .jp-CodeCell')[index];
+                    const prompt = cell && cell.querySelector('.jp-InputPrompt');
+                    return Boolean(prompt && /\\[\\d+\\]/.test(prompt.textContent));
+                }""",
+                arg=index,
+                timeout=CELL_TIMEOUT,
+            )
+        except PlaywrightTimeoutError:
+            pytest.fail(
+                f"{name}: code cell {index} ({first_line[:70]!r}) did not finish within "
+                f"{CELL_TIMEOUT // 1000}s of the cell before it"
+            )
+    _wait_until_executed(page)
+
+
+def _error_outputs(page) -> list[str]:
+    """The first line of every traceback shown in the notebook."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+                + '.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]')]
+            .map(e => e.textContent.trim().split('\\n').slice(-1)[0])"""
     )
 
 
@@ -361,5 +482,24 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
 
     _scroll_to_top_of(explorer.first)
     save_screenshot(page, f"jupyterlab-{scenario.source.stem}.png")
+    assert problems.errors == [], "\n".join(problems.errors)
+    assert problems.dialogs == []
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_run_all_finishes_in_every_notebook(notebook, shared_lab_server, page_and_problems):
+    """What a workshop participant does first: open the notebook and Run All. Every code cell
+    must finish (bounded per cell) without an error, in a kernel JupyterLab started itself."""
+    page, problems = page_and_problems
+    path = _copy_notebook(notebook, shared_lab_server.root, folder=f"run-all-{notebook.stem}")
+    page.goto(f"{shared_lab_server.url}/lab/tree/{path}?token={shared_lab_server.token}&reset")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    _no_kernel_dialog(page)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    try:
+        _run_all_cells_finish(page, notebook.name)
+        assert _error_outputs(page) == [], f"{notebook.name}: a cell shows an error"
+    finally:
+        _shut_down_kernels(shared_lab_server)
     assert problems.errors == [], "\n".join(problems.errors)
     assert problems.dialogs == []
