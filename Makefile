@@ -42,7 +42,8 @@ lab: $(STAMP) $(LAB_OVERRIDES)
 # dataset folder (default: the first bundled dataset); the page's ?dataset=... overrides it.
 # A dataset that breaks the contract shows its problem table. Ctrl-C stops the server.
 DATASET ?=
-APP_DATASET = $(if $(wildcard $(DATASET)),$(abspath $(DATASET)),$(DATASET))
+# The app opens the workshop's dataset (the one notebooks 01-08 teach with) unless DATASET= says.
+APP_DATASET = $(if $(DATASET),$(if $(wildcard $(DATASET)),$(abspath $(DATASET)),$(DATASET)),ru-ua-2022-2026)
 # app/jupyter holds the "offline" template: Voilà's lab template without stylesheets from a CDN.
 APP_FLAGS := --Voila.ip=127.0.0.1 --Voila.port=$(PORT) $(if $(NO_BROWSER),--no-browser,) \
 	--template=offline --VoilaConfiguration.show_tracebacks=False
