@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -166,6 +167,17 @@ def test_gap_explorer_weights(hostile):
     assert changes(overall_markers(explorer.figure)) == expected["gap"].round(2).tolist()
     # RU weighs territory 0.9 and security 0.5 in 2022: the weighted mean differs from equal
     assert overall_markers(explorer.figure).y[0] != pytest.approx(75.0)
+
+
+def test_gap_explorer_says_when_salience_weights_find_no_salience(hostile):
+    bare = dataclasses.replace(hostile, positions=hostile.positions.assign(salience=float("nan")))
+    explorer = widgets.gap_explorer(bare)
+    assert gaps.NO_SALIENCE_NOTE not in explorer.message
+    explorer.controls["weights"].value = "salience"
+    assert explorer.message == f"Weights: {gaps.NO_SALIENCE_NOTE}"
+    assert gaps.NO_SALIENCE_NOTE in explorer._message_box.value  # shown, not only stored
+    # the hostile fixture codes salience: no note there
+    assert widgets.gap_view(hostile, actor_a="RU", actor_b="UA", weights="salience").message == ""
 
 
 def test_gap_explorer_pair_without_common_issue(hostile):

@@ -24,6 +24,7 @@ from .evidence import evidence_table
 from .examples import write_example_dataset
 from .gaps import (
     MOVEMENTS,
+    NO_SALIENCE_NOTE,
     combined_positions,
     compute_conflicts,
     compute_gaps,
@@ -66,6 +67,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MOVEMENTS",
+    "NO_SALIENCE_NOTE",
     "DatasetNotFoundError",
     "Negotiation",
     "UnknownIdError",

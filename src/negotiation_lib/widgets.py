@@ -316,12 +316,10 @@ def gap_view(
         steps=carry_forward,
     )
     table = gap_positions(gaps, cache.evidence)
-    return View(
-        spec=spec,
-        table=table,
-        table_html=ev.evidence_html(table),
-        message=spec.message,
-    )
+    # e.g. "no salience coded: equal weights": the weighting said, not silently the default
+    notes = [spec.message, f"Weights: {overall.attrs.get('weights_note', '')}"]
+    message = " · ".join(n for n in notes if n and n != "Weights: ")
+    return View(spec=spec, table=table, table_html=ev.evidence_html(table), message=message)
 
 
 def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
