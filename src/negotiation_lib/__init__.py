@@ -61,6 +61,7 @@ from .summaries import (
     summarize,
     third_party_distance,
 )
+from .text import show_table
 from .validate import ValidationError, format_problems, validate
 
 __version__ = "0.1.0"
@@ -113,6 +114,7 @@ __all__ = [
     "positions_asof",
     "read_codings",
     "save_codings",
+    "show_table",
     "summarize",
     "third_party_distance",
     "validate",
