@@ -212,6 +212,10 @@ def test_show_table_picks_columns_names_the_others_and_keeps_a_meaningful_index(
     with_index = text.show_table(frame.rename_axis("issue"))
     assert list(with_index.shown.columns) == ["issue", "a", "b", "c"]
     assert text.show_table(frame).shown["index"].tolist() == ["x", "y"]  # non-default index
+    filtered = text.show_table(frame.reset_index(drop=True).iloc[[1]])
+    assert list(filtered.shown.columns) == ["a", "b", "c"]  # row numbers left by filtering
+    mixed = text.show_table(pd.Series({"date": pd.Timestamp("2024-03-01"), "value": 30.0}))
+    assert mixed.shown["value"].tolist() == ["2024-03-01", "30"]
     row = text.show_table(frame.loc["x"])
     assert row.shown.to_dict("list") == {"field": ["a", "b", "c"], "x": ["1", "3", "5"]}
     with pytest.raises(KeyError, match="no column"):

@@ -196,11 +196,23 @@ _CELL_STYLE = (
 
 
 def _has_meaningful_index(frame: pd.DataFrame) -> bool:
-    """An index worth showing: named, or not the default 0..n-1."""
+    """An index worth showing: named, or labels that are not row numbers (an unnamed integer
+    index, e.g. left by filtering, is not shown)."""
     index = frame.index
     if any(name is not None for name in index.names):
         return True
-    return not index.equals(pd.RangeIndex(len(frame)))
+    return not pd.api.types.is_integer_dtype(index)
+
+
+def _cell(value: object, digits: int) -> str:
+    """One value of a mixed column (e.g. a row shown as a column) as text."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return format_date(value)
+    if isinstance(value, float) or (hasattr(value, "dtype") and value.dtype.kind == "f"):
+        return format_number(value, digits)
+    return str(value)
 
 
 class ShownTable:
@@ -263,7 +275,7 @@ def show_table(
         elif pd.api.types.is_float_dtype(values):
             shown[column] = values.map(lambda v: format_number(v, digits))
         else:
-            shown[column] = values.map(lambda v: "" if is_missing(v) else str(v))
+            shown[column] = values.map(lambda v: _cell(v, digits))
     rows = len(frame)
     caption = f"{rows} row{'s' if rows != 1 else ''}"
     hidden = [c for c in frame.columns if c not in chosen]
