@@ -288,8 +288,12 @@ def test_evidence_browser_table_links_and_escaping(hostile):
     page = browser.children[-1].value
     assert_no_markup(page)
     hrefs = re.findall(r'href="([^"]*)"', page)
-    assert hrefs
-    assert all(h.startswith("https://") for h in hrefs)
+    # the one non-source link is the CSV download of the table on view (percent-encoded data)
+    csv = [h for h in hrefs if h.startswith("data:text/csv;charset=utf-8,")]
+    assert len(csv) == 1
+    sources = [h for h in hrefs if h not in csv]
+    assert sources
+    assert all(h.startswith("https://") for h in sources)
     assert 'rel="noopener noreferrer"' in page
 
 
@@ -301,3 +305,52 @@ def test_evidence_browser_on_the_bundled_dataset(bundled):
     assert not browser.table.empty
     assert set(browser.table["actor_id"]) == {"UA"}
     assert ev.search_text(browser.table).str.contains("istanbul").all()
+
+
+def csv_of(explorer) -> pd.DataFrame:
+    """The table the explorer's CSV link downloads, read back."""
+    import io
+    from urllib.parse import unquote
+
+    href = re.search(r'class="nl-csv-link"[^>]*href="([^"]*)"', explorer.children[-1].value)[1]
+    data = unquote(href.replace("&amp;", "&").split(",", 1)[1])
+    return pd.read_csv(io.StringIO(data), dtype=str)
+
+
+def test_explorers_say_how_to_select_several_and_reset_every_control(hostile):
+    browser = widgets.evidence_explorer(hostile)
+    assert widgets.SELECT_HELP in browser.help.value
+    everything = len(browser.table)
+    browser.controls["confidence"].value = ("high",)
+    browser.controls["text"].value = "no such words anywhere"
+    assert browser.table.empty  # filters piled up to nothing
+    browser.reset_button.click()
+    assert browser.values()["confidence"] == ()
+    assert browser.values()["text"] == ""
+    assert len(browser.table) == everything
+    gap = widgets.gap_explorer(hostile)
+    first = gap.values()
+    gap.controls["carry_forward"].value = False
+    gap.controls["weights"].value = "salience"
+    gap.reset()
+    assert gap.values() == first
+
+
+def test_explorer_csv_link_downloads_the_table_on_view(hostile):
+    browser = widgets.evidence_explorer(hostile)
+    browser.controls["actors"].value = ("UA",)
+    downloaded = csv_of(browser)
+    assert downloaded["position_id"].tolist() == browser.table["position_id"].tolist()
+    assert set(downloaded["actor_id"]) == {"UA"}
+    assert widgets.csv_link(pd.DataFrame(), "x.csv") == ""
+    link = widgets.csv_link(pd.DataFrame({"a": ['"><script>']}), 'a"b.csv')
+    assert "<script>" not in link
+    assert 'download="a&quot;b.csv"' in link
+
+
+def test_explorer_shows_a_placeholder_before_a_kernel_runs(hostile):
+    explorer = widgets.position_explorer(hostile)
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.PLACEHOLDER
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "children=" not in repr(explorer)

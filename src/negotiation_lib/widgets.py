@@ -40,9 +40,12 @@ from . import figures, ids, text
 from . import gaps as _gaps
 
 __all__ = [
+    "PLACEHOLDER",
+    "SELECT_HELP",
     "Explorer",
     "GapCache",
     "View",
+    "csv_link",
     "date_options",
     "evidence_browser",
     "evidence_explorer",
@@ -55,6 +58,28 @@ __all__ = [
 ]
 
 ALL = "(all)"
+SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
+PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
+# explorer tables wrap their text and show many rows before scrolling
+TABLE_STYLE = (
+    "<style>.nl-table-scroll td, .nl-table-scroll th {white-space: normal; "
+    "overflow-wrap: anywhere; vertical-align: top; text-align: left; max-width: 32em;}</style>"
+)
+
+
+def csv_link(table: pd.DataFrame, filename: str) -> str:
+    """An HTML link that downloads ``table`` as CSV (a ``data:`` URI, attribute-escaped), or
+    ``""`` for an empty table."""
+    from urllib.parse import quote
+
+    if table is None or table.empty:
+        return ""
+    data = "data:text/csv;charset=utf-8," + quote(table.to_csv(index=False))
+    return (
+        f'<a class="nl-csv-link" download="{text.escape_attribute(filename)}" '
+        f'href="{text.escape_attribute(data)}">Download this table (CSV, '
+        f"{len(table)} rows)</a>"
+    )
 
 
 @dataclass
@@ -108,16 +133,58 @@ class Explorer(widgets.VBox):
         self._message_box = widgets.HTML(value="").add_class("nl-message")
         self._plot = widgets.Output().add_class("nl-figure")
         self._table_box = widgets.HTML(value="").add_class("nl-table")
+        self._initial = {name: control.value for name, control in self.controls.items()}
+        self._resetting = False
+        self.reset_button = widgets.Button(
+            description="Reset", tooltip="Every control back to its first value"
+        ).add_class("nl-reset")
+        self.reset_button.on_click(lambda _button: self.reset())
         for name, control in self.controls.items():
             control.add_class("nl-" + name.replace("_", "-"))
         names = list(self.controls)
         rows = rows or [names[i : i + 3] for i in range(0, len(names), 3)]
         boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
-        super().__init__(children=[*boxes, self._message_box, self._plot, self._table_box])
+        help_text = "Reset puts every control back."
+        if any(isinstance(c, widgets.SelectMultiple) for c in self.controls.values()):
+            help_text = f"{SELECT_HELP} {help_text}"
+        self.help = widgets.HTML(
+            value=f'<span class="nl-help-text">{text.escape(help_text)}</span>'
+        )
+        tools = widgets.HBox([self.reset_button, self.help.add_class("nl-help")])
+        super().__init__(
+            children=[
+                *boxes,
+                tools,
+                self._message_box,
+                self._plot,
+                self._table_box,
+            ]
+        )
         self.add_class("nl-explorer")
         self.add_class(f"nl-{kind}-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        # before a kernel runs (a stored notebook) the front end shows text/plain: say what to do
+        # instead of the raw "Explorer(children=...)" repr
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = PLACEHOLDER
+        return bundle
+
+    def __repr__(self) -> str:
+        return PLACEHOLDER
+
+    def reset(self) -> None:
+        """Put every control back to its first value and redraw once."""
+        self._resetting = True
+        try:
+            for name, value in self._initial.items():
+                self.controls[name].value = value
+        finally:
+            self._resetting = False
         self.refresh()
 
     @property
@@ -130,7 +197,8 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def _on_change(self, _change) -> None:
-        self.refresh()
+        if not self._resetting:
+            self.refresh()
 
     def refresh(self) -> None:
         """Redraw the view from the current control values."""
@@ -148,8 +216,9 @@ class Explorer(widgets.VBox):
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
         self._table_box.value = (
-            f'<div class="nl-table-scroll" style="max-height: 28em; overflow: auto;">'
+            f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 60em; overflow: auto;">'
             f"{view.table_html}</div>"
+            f'<div class="nl-download">{csv_link(view.table, f"{self.kind}-view.csv")}</div>'
             if view.table_html
             else ""
         )
