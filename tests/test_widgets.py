@@ -354,3 +354,38 @@ def test_explorer_shows_a_placeholder_before_a_kernel_runs(hostile):
     assert bundle["text/plain"] == widgets.PLACEHOLDER
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "children=" not in repr(explorer)
+
+
+def test_gap_and_position_explorers_filter_by_confidence(hostile):
+    from negotiation_lib import summaries
+
+    high = summaries.filter_positions(hostile, confidence=["high"])
+    assert 0 < len(high.positions) < len(hostile.positions)  # the filter has work to do
+    gap = widgets.gap_explorer(hostile)
+    gap.controls["confidence"].value = "high"
+    expected = gaps.compute_overall_gap(high, "RU", "UA")
+    assert changes(overall_markers(gap.figure)) == expected["gap"].round(2).tolist()
+    assert "high only" in gap.message
+    kept = set(high.positions["position_id"])
+    assert set(gap.table["position_id"]) <= kept
+    plain = widgets.gap_view(hostile, actor_a="RU", actor_b="UA", confidence="high")
+    assert plain.table["position_id"].tolist() == gap.table["position_id"].tolist()
+    medium = summaries.filter_positions(hostile, confidence=["medium", "high"])
+    gap.controls["confidence"].value = "medium+"
+    expected = gaps.compute_overall_gap(medium, "RU", "UA")
+    assert changes(overall_markers(gap.figure)) == expected["gap"].round(2).tolist()
+    gap.reset()
+    assert gap.message == ""
+
+    position = widgets.position_explorer(hostile)
+    on_issue = hostile.positions[hostile.positions["issue_id"] == position.values()["issue"]]
+
+    def statements_shown():
+        return sum(len(t.x) for t in position.figure.data if t.mode == "markers")
+
+    assert statements_shown() == len(on_issue)
+    position.controls["confidence"].value = "high"
+    assert statements_shown() == (on_issue["confidence"] == "high").sum() < len(on_issue)
+    assert "high only" in position.message
+    with pytest.raises(ValueError, match="confidence must be one of"):
+        widgets.by_confidence(hostile, "very high")
