@@ -733,17 +733,17 @@ def describe_backtest(summary: pd.DataFrame, *, digits: int = 1) -> str:
         if row.n == 0:
             lines.append(f"- {label}: no forecast for any agreed outcome.")
             continue
-        text = (
+        line = (
             f"- {label}: mean absolute error {num(row.mae)} points ({percent}% bootstrap interval "
             f"{num(row.mae_low)}–{num(row.mae_high)}) over n = {row.n} agreed outcome"
             f"{'s' if row.n != 1 else ''}"
         )
         if row.model != "midpoint" and not pd.isna(row.n_paired) and row.n_paired > 0:
-            text += (
+            line += (
                 f"; closer than the midpoint on {row.beats_midpoint} of {row.n_paired}, "
                 f"as close on {row.ties_midpoint}"
             )
-        lines.append(text + ".")
+        lines.append(line + ".")
     n_max = int(summary["n"].max())
     paired = summary.dropna(subset=["diff_vs_midpoint"])
     if n_max < MIN_OUTCOMES_TO_COMPARE:
