@@ -136,7 +136,7 @@ def test_every_summary_runs_with_only_the_dataset(any_neg):
         nl.movement_summary(neg),
         nl.movement_by_issue(neg, a),
         nl.third_party_distance(neg, third),
-        nl.gap_extremes(nl.compute_gaps(neg, a, b)),
+        nl.gap_extremes(nl.compute_gaps(neg, a, b), neg),
         nl.compare_overall_gaps({"all": overall}),
         nl.compare_positions({"now": nl.positions_asof(neg, date)}),
         nl.filter_positions(neg).positions,

@@ -171,3 +171,52 @@ def test_clip_steps_change_at_start_replaces_the_carried_row(hostile):
         clipped["gap"].tolist()
         == overall.loc[overall["date"] < "2024-01-01", "gap"].tail(1).tolist()
     )
+
+
+def test_show_table_drops_the_default_index_keeps_integers_and_blanks_missing():
+    frame = pd.DataFrame(
+        {
+            "count": [3.0, 12.0],
+            "value": [12.5, float("nan")],
+            "date": pd.to_datetime(["2024-03-01", None]),
+            "quote": ["x" * 300 + " <b>not bold</b>", None],
+        }
+    )
+    shown = text.show_table(frame)
+    html_text = shown._repr_html_()
+    assert shown.shown.to_dict("list") == {
+        "count": ["3", "12"],
+        "value": ["12.5", ""],
+        "date": ["2024-03-01", ""],
+        "quote": ["x" * 300 + " <b>not bold</b>", ""],
+    }
+    assert "NaN" not in html_text
+    assert "NaT" not in html_text
+    assert "<th></th>" not in html_text
+    assert "x" * 300 in html_text
+    assert "…" not in html_text
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in html_text
+    assert "<b>" not in html_text
+    assert "white-space: normal" in html_text  # wraps
+    assert html_text == text.show_table(frame)._repr_html_()  # deterministic
+    assert "2 rows" in repr(shown)
+    assert "x" * 300 in repr(shown)
+
+
+def test_show_table_picks_columns_names_the_others_and_keeps_a_meaningful_index():
+    frame = pd.DataFrame({"a": [1, 2], "b": [3, 4], "c": [5, 6]}, index=pd.Index(["x", "y"]))
+    shown = text.show_table(frame, columns=["a"], index=False)
+    assert list(shown.shown.columns) == ["a"]
+    assert shown.caption == "2 rows · 1 of 3 columns shown; not shown: b, c"
+    assert shown.frame is frame  # the full frame, one attribute away
+    with_index = text.show_table(frame.rename_axis("issue"))
+    assert list(with_index.shown.columns) == ["issue", "a", "b", "c"]
+    assert text.show_table(frame).shown["index"].tolist() == ["x", "y"]  # non-default index
+    filtered = text.show_table(frame.reset_index(drop=True).iloc[[1]])
+    assert list(filtered.shown.columns) == ["a", "b", "c"]  # row numbers left by filtering
+    mixed = text.show_table(pd.Series({"date": pd.Timestamp("2024-03-01"), "value": 30.0}))
+    assert mixed.shown["value"].tolist() == ["2024-03-01", "30"]
+    row = text.show_table(frame.loc["x"])
+    assert row.shown.to_dict("list") == {"field": ["a", "b", "c"], "x": ["1", "3", "5"]}
+    with pytest.raises(KeyError, match="no column"):
+        text.show_table(frame, columns=["nope"])

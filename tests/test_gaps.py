@@ -100,6 +100,17 @@ def test_overall_gap_salience_weighted(mini):
     assert o["n_issues"].tolist() == [1, 1, 2, 2]
 
 
+def test_salience_weights_say_when_no_salience_is_coded(mini):
+    coded = nl.compute_overall_gap(mini, "A", "B", weights="salience")
+    assert coded.attrs["weights_note"] == ""
+    bare = dataclasses.replace(mini, positions=mini.positions.assign(salience=np.nan))
+    equal = nl.compute_overall_gap(bare, "A", "B")
+    weighted = nl.compute_overall_gap(bare, "A", "B", weights="salience")
+    assert weighted.attrs["weights_note"] == nl.NO_SALIENCE_NOTE
+    assert equal.attrs["weights_note"] == ""  # equal weights asked for: nothing to say
+    pd.testing.assert_frame_equal(weighted, equal, check_like=True)
+
+
 def test_overall_gap_user_weights(mini):
     o = nl.compute_overall_gap(mini, "A", "B", weights={"i1": 0.0, "i2": 2.0})
     # i1 weighs nothing, so only i2 counts, from 02-15

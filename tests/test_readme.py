@@ -58,3 +58,16 @@ def test_citation_file_states_the_package_version():
 
     citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
     assert re.search(rf"^version: {re.escape(negotiation_lib.__version__)}$", citation, re.M)
+
+
+def test_the_readme_library_example_runs_and_its_weighting_changes_the_gap():
+    import negotiation_lib as nl
+
+    block = re.search(r"## The library in a few lines\n+```python\n(.*?)```", README, re.S)
+    assert block, "README has no library example"
+    namespace: dict = {}
+    exec(compile(block[1], "README.md", "exec"), namespace)
+    equal = nl.compute_overall_gap(namespace["neg"], "RU", "UA")
+    weighted = namespace["overall"]
+    assert weighted.attrs["weights_note"] == ""
+    assert not weighted["gap"].equals(equal["gap"]), "the README's weighting changes nothing"

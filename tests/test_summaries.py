@@ -5,6 +5,8 @@ The example: union states 0 on 2024-03-01 and 30 on 2024-04-02; the employer sta
 50 [40, 60] from 2024-04-02, worked out by hand from those three rows.
 """
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -48,6 +50,36 @@ def test_gap_extremes_by_hand(example):
     row = table.iloc[0]
     assert (row.issue_id, row.closest, row.closest_on) == ("wages", 50.0, "2024-04-02")
     assert (row.farthest, row.farthest_on, row.latest) == (80.0, "2024-03-01", 50.0)
+
+
+def test_gap_extremes_flags_the_one_low_confidence_row_that_decides_the_closest(example):
+    # the closest gap (50 on 2024-04-02) rests on p3 (union, 30) and p2 (employer, 80); make
+    # p3 a low-confidence row: only the closest and latest answers rest on it, not the farthest
+    positions = example.positions.copy()
+    positions["confidence"] = positions["confidence"].astype("string")
+    positions.loc[positions["position_id"] == "p3", "confidence"] = "low"
+    weak = dataclasses.replace(example, positions=positions)
+    row = nl.gap_extremes(nl.compute_gaps(weak, "union", "employer"), weak).iloc[0]
+    assert row.closest == 50.0
+    assert set(row.closest_ids.split(", ")) == {"p2", "p3"}
+    assert row.closest_weakest == "low"
+    assert row.closest_flag == "rests on one weak row: p3 (low confidence)"
+    assert set(row.farthest_ids.split(", ")) == {"p1", "p2"}
+    assert (row.farthest_weakest, row.farthest_flag) == ("medium", "")
+    assert row.latest_flag == row.closest_flag
+    # the same data with every row strong: no flag, weakest medium (p2)
+    strong = nl.gap_extremes(nl.compute_gaps(example, "union", "employer"), example).iloc[0]
+    assert (strong.closest_weakest, strong.closest_flag) == ("medium", "")
+
+
+def test_gap_extremes_flags_a_disputed_row_and_lists_combined_rows(example):
+    # a second, disputed employer row on the same date is combined with p2: both are behind
+    extra = example.positions.iloc[[1]].assign(position_id="p4", status="disputed", value=90.0)
+    positions = pd.concat([example.positions, extra], ignore_index=True)
+    disputed = dataclasses.replace(example, positions=positions)
+    row = nl.gap_extremes(nl.compute_gaps(disputed, "union", "employer"), disputed).iloc[0]
+    assert set(row.farthest_ids.split(", ")) == {"p1", "p2", "p4"}
+    assert row.farthest_flag == "rests on one weak row: p4 (disputed)"
 
 
 def test_gap_extremes_of_no_gaps_is_an_empty_table():
@@ -174,3 +206,32 @@ def test_movement_by_issue_one_row_per_issue(example):
         example, "employer", others=["union"], start="2024-03-01", end="2024-04-30"
     )
     assert employer.iloc[0]["toward union"] == "no"  # did not move
+
+
+def test_describe_variants_states_each_latest_value_and_the_difference(example):
+    overall = nl.compute_overall_gap(example, "union", "employer")
+    early = nl.compute_overall_gap(example, "union", "employer", end="2024-03-15")
+    sentence = nl.describe_variants({"all": overall, "early": early}, "union", "employer")
+    assert "50.0 on 2024-04-02 (1 issues) with all" in sentence
+    assert "80.0 on 2024-03-01 (1 issues) with early" in sentence
+    assert sentence.endswith("differ by 30.0 points.")
+
+
+def test_describe_movement_counts_the_union_concession(example):
+    summary = nl.movement_summary(
+        example, actors=["union", "employer"], start="2024-03-01", end="2024-04-30"
+    )
+    text = nl.describe_movement(summary).splitlines()
+    assert text == [
+        "union moved toward employer on 1 of 1 issues (away on 0).",
+        "employer moved toward union on 0 of 1 issues (away on 0).",
+    ]
+
+
+def test_describe_third_party_names_the_closer_party():
+    table = pd.DataFrame(
+        {"date": ["2024-01-01"], "A": [10.0], "A · issues": [3], "B": [40.0], "B · issues": [2]}
+    )
+    assert nl.describe_third_party(table, "M") == (
+        "2024-01-01: M stood closer to A (10.0 over 3 issues) than to B (40.0 over 2 issues)."
+    )

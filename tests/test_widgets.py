@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -168,6 +169,17 @@ def test_gap_explorer_weights(hostile):
     assert overall_markers(explorer.figure).y[0] != pytest.approx(75.0)
 
 
+def test_gap_explorer_says_when_salience_weights_find_no_salience(hostile):
+    bare = dataclasses.replace(hostile, positions=hostile.positions.assign(salience=float("nan")))
+    explorer = widgets.gap_explorer(bare)
+    assert gaps.NO_SALIENCE_NOTE not in explorer.message
+    explorer.controls["weights"].value = "salience"
+    assert explorer.message == f"Weights: {gaps.NO_SALIENCE_NOTE}"
+    assert gaps.NO_SALIENCE_NOTE in explorer._message_box.value  # shown, not only stored
+    # the hostile fixture codes salience: no note there
+    assert widgets.gap_view(hostile, actor_a="RU", actor_b="UA", weights="salience").message == ""
+
+
 def test_gap_explorer_pair_without_common_issue(hostile):
     explorer = widgets.gap_explorer(hostile)
     explorer.controls["actor_b"].value = "US"
@@ -276,8 +288,12 @@ def test_evidence_browser_table_links_and_escaping(hostile):
     page = browser.children[-1].value
     assert_no_markup(page)
     hrefs = re.findall(r'href="([^"]*)"', page)
-    assert hrefs
-    assert all(h.startswith("https://") for h in hrefs)
+    # the one non-source link is the CSV download of the table on view (percent-encoded data)
+    csv = [h for h in hrefs if h.startswith("data:text/csv;charset=utf-8,")]
+    assert len(csv) == 1
+    sources = [h for h in hrefs if h not in csv]
+    assert sources
+    assert all(h.startswith("https://") for h in sources)
     assert 'rel="noopener noreferrer"' in page
 
 
@@ -289,3 +305,87 @@ def test_evidence_browser_on_the_bundled_dataset(bundled):
     assert not browser.table.empty
     assert set(browser.table["actor_id"]) == {"UA"}
     assert ev.search_text(browser.table).str.contains("istanbul").all()
+
+
+def csv_of(explorer) -> pd.DataFrame:
+    """The table the explorer's CSV link downloads, read back."""
+    import io
+    from urllib.parse import unquote
+
+    href = re.search(r'class="nl-csv-link"[^>]*href="([^"]*)"', explorer.children[-1].value)[1]
+    data = unquote(href.replace("&amp;", "&").split(",", 1)[1])
+    return pd.read_csv(io.StringIO(data), dtype=str)
+
+
+def test_explorers_say_how_to_select_several_and_reset_every_control(hostile):
+    browser = widgets.evidence_explorer(hostile)
+    assert widgets.SELECT_HELP in browser.help.value
+    everything = len(browser.table)
+    browser.controls["confidence"].value = ("high",)
+    browser.controls["text"].value = "no such words anywhere"
+    assert browser.table.empty  # filters piled up to nothing
+    browser.reset_button.click()
+    assert browser.values()["confidence"] == ()
+    assert browser.values()["text"] == ""
+    assert len(browser.table) == everything
+    gap = widgets.gap_explorer(hostile)
+    first = gap.values()
+    gap.controls["carry_forward"].value = False
+    gap.controls["weights"].value = "salience"
+    gap.reset()
+    assert gap.values() == first
+
+
+def test_explorer_csv_link_downloads_the_table_on_view(hostile):
+    browser = widgets.evidence_explorer(hostile)
+    browser.controls["actors"].value = ("UA",)
+    downloaded = csv_of(browser)
+    assert downloaded["position_id"].tolist() == browser.table["position_id"].tolist()
+    assert set(downloaded["actor_id"]) == {"UA"}
+    assert widgets.csv_link(pd.DataFrame(), "x.csv") == ""
+    link = widgets.csv_link(pd.DataFrame({"a": ['"><script>']}), 'a"b.csv')
+    assert "<script>" not in link
+    assert 'download="a&quot;b.csv"' in link
+
+
+def test_explorer_shows_a_placeholder_before_a_kernel_runs(hostile):
+    explorer = widgets.position_explorer(hostile)
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.PLACEHOLDER
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "children=" not in repr(explorer)
+
+
+def test_gap_and_position_explorers_filter_by_confidence(hostile):
+    from negotiation_lib import summaries
+
+    high = summaries.filter_positions(hostile, confidence=["high"])
+    assert 0 < len(high.positions) < len(hostile.positions)  # the filter has work to do
+    gap = widgets.gap_explorer(hostile)
+    gap.controls["confidence"].value = "high"
+    expected = gaps.compute_overall_gap(high, "RU", "UA")
+    assert changes(overall_markers(gap.figure)) == expected["gap"].round(2).tolist()
+    assert "high only" in gap.message
+    kept = set(high.positions["position_id"])
+    assert set(gap.table["position_id"]) <= kept
+    plain = widgets.gap_view(hostile, actor_a="RU", actor_b="UA", confidence="high")
+    assert plain.table["position_id"].tolist() == gap.table["position_id"].tolist()
+    medium = summaries.filter_positions(hostile, confidence=["medium", "high"])
+    gap.controls["confidence"].value = "medium+"
+    expected = gaps.compute_overall_gap(medium, "RU", "UA")
+    assert changes(overall_markers(gap.figure)) == expected["gap"].round(2).tolist()
+    gap.reset()
+    assert gap.message == ""
+
+    position = widgets.position_explorer(hostile)
+    on_issue = hostile.positions[hostile.positions["issue_id"] == position.values()["issue"]]
+
+    def statements_shown():
+        return sum(len(t.x) for t in position.figure.data if t.mode == "markers")
+
+    assert statements_shown() == len(on_issue)
+    position.controls["confidence"].value = "high"
+    assert statements_shown() == (on_issue["confidence"] == "high").sum() < len(on_issue)
+    assert "high only" in position.message
+    with pytest.raises(ValueError, match="confidence must be one of"):
+        widgets.by_confidence(hostile, "very high")

@@ -24,6 +24,7 @@ from .evidence import evidence_table
 from .examples import write_example_dataset
 from .gaps import (
     MOVEMENTS,
+    NO_SALIENCE_NOTE,
     combined_positions,
     compute_conflicts,
     compute_gaps,
@@ -47,7 +48,10 @@ from .schema import init_dataset
 from .summaries import (
     compare_overall_gaps,
     compare_positions,
+    describe_movement,
     describe_overall_gap,
+    describe_third_party,
+    describe_variants,
     environment_report,
     evidence_profile,
     filter_positions,
@@ -57,12 +61,14 @@ from .summaries import (
     summarize,
     third_party_distance,
 )
+from .text import show_table
 from .validate import ValidationError, format_problems, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MOVEMENTS",
+    "NO_SALIENCE_NOTE",
     "DatasetNotFoundError",
     "Negotiation",
     "UnknownIdError",
@@ -85,7 +91,10 @@ __all__ = [
     "default_actors",
     "default_pair",
     "describe_backtest",
+    "describe_movement",
     "describe_overall_gap",
+    "describe_third_party",
+    "describe_variants",
     "environment_report",
     "evidence_profile",
     "evidence_table",
@@ -105,6 +114,7 @@ __all__ = [
     "positions_asof",
     "read_codings",
     "save_codings",
+    "show_table",
     "summarize",
     "third_party_distance",
     "validate",

@@ -53,6 +53,7 @@ from .load import Negotiation
 
 __all__ = [
     "MOVEMENTS",
+    "NO_SALIENCE_NOTE",
     "combined_positions",
     "compute_conflicts",
     "compute_gaps",
@@ -63,6 +64,10 @@ __all__ = [
 
 #: The values of ``compute_movement``'s ``movement`` column (see the module docstring).
 MOVEMENTS = ("toward", "overshoot", "away", "unmoved")
+
+#: ``compute_overall_gap(..., weights="salience").attrs["weights_note"]`` when no position it
+#: counts has a salience value, so that every issue weighs the same.
+NO_SALIENCE_NOTE = "no salience coded: equal weights"
 
 _KEYS = ["actor_id", "issue_id", "date"]
 _DAY = pd.Timedelta(days=1)
@@ -598,13 +603,19 @@ def compute_overall_gap(
     Returns one row per date at which any per-issue gap changes, sorted by date. Columns:
     ``date``, ``gap``, ``gap_low``, ``gap_high`` (weighted means of the per-issue values),
     ``n_issues`` (issues counted at that date; ``gap`` is NaN when it is 0), ``weight``
-    (sum of the weights counted).
+    (sum of the weights counted). ``attrs["weights_note"]`` is :data:`NO_SALIENCE_NOTE` when
+    ``weights="salience"`` finds no salience value on any position it counts (every issue then
+    weighs 1, as with equal weights), else ``""``.
     """
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
     options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
     t = _pair_timeline(neg, a, b, start=start_ts, **options)
     w = _issue_weights(t, weights)
     active = t["both"] & (w > 0)
+    note = ""
+    if isinstance(weights, str):
+        saliences = t.loc[active, ["salience_a", "salience_b"]].astype("float64")
+        note = "" if saliences.notna().to_numpy().any() else NO_SALIENCE_NOTE
     contrib = pd.DataFrame(
         {
             "w": w.where(active, 0.0),
@@ -641,8 +652,9 @@ def compute_overall_gap(
     keep = ~same
     if start_ts is not None:
         keep |= out["date"] == start_ts
-    out = _window(out[keep], start_ts, end_ts)
-    return out.reset_index(drop=True)
+    out = _window(out[keep], start_ts, end_ts).reset_index(drop=True)
+    out.attrs["weights_note"] = note
+    return out
 
 
 # --------------------------------------------------------------------------------------------

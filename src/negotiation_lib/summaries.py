@@ -20,7 +20,10 @@ from .text import text_table
 __all__ = [
     "compare_overall_gaps",
     "compare_positions",
+    "describe_movement",
     "describe_overall_gap",
+    "describe_third_party",
+    "describe_variants",
     "environment_report",
     "evidence_profile",
     "filter_positions",
@@ -76,11 +79,65 @@ def environment_report(packages: Iterable[str] = _CORE_PACKAGES) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def gap_extremes(gaps: pd.DataFrame) -> pd.DataFrame:
+_CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+_WHICH = ("closest", "farthest", "latest")
+
+
+def _row_groups(neg) -> dict[str, pd.DataFrame]:
+    """Per position id, every row of ``neg.positions`` combined with it (same actor, issue and
+    date), columns ``position_id``, ``confidence``, ``status``."""
+    positions = neg.positions[["position_id", "actor_id", "issue_id", "date"]].copy()
+    # missing grades are "" (compared as text, never a truth value of NA)
+    positions["confidence"] = neg.positions["confidence"].astype("string").fillna("")
+    positions["status"] = neg.positions["status"].astype("string").fillna("")
+    groups = {}
+    for _, group in positions.groupby(["actor_id", "issue_id", "date"], observed=True):
+        rows = group[["position_id", "confidence", "status"]].reset_index(drop=True)
+        for pid in rows["position_id"]:
+            groups[str(pid)] = rows
+    return groups
+
+
+def _robustness(groups: Mapping[str, pd.DataFrame], position_ids: Iterable) -> dict:
+    """The evidence behind one answer resting on ``position_ids``: ``ids`` (the rows, comma
+    separated), ``weakest`` (the weakest stated confidence, ``""`` when none is stated) and
+    ``flag`` (``""``, or which low-confidence or disputed rows it rests on)."""
+    rows = [groups[str(p)] for p in position_ids if not pd.isna(p) and str(p) in groups]
+    rows = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=["position_id", "confidence", "status"])
+    )
+    stated = [c for c in rows["confidence"] if c in _CONFIDENCE_RANK]
+    weakest = min(stated, key=_CONFIDENCE_RANK.__getitem__) if stated else ""
+    weak = []
+    for row in rows.itertuples(index=False):
+        reasons = []
+        if row.confidence == "low":
+            reasons.append("low confidence")
+        if row.status == "disputed":
+            reasons.append("disputed")
+        if reasons:
+            weak.append(f"{row.position_id} ({', '.join(reasons)})")
+    flag = ""
+    if len(weak) == 1:
+        flag = f"rests on one weak row: {weak[0]}"
+    elif weak:
+        flag = "rests on weak rows: " + "; ".join(weak)
+    return {"ids": ", ".join(map(str, rows["position_id"])), "weakest": weakest, "flag": flag}
+
+
+def gap_extremes(gaps: pd.DataFrame, neg=None) -> pd.DataFrame:
     """Return one row per issue of a ``compute_gaps`` frame: the smallest and largest gap and the
     first date each was reached, and the latest gap. Columns ``issue_id``, ``closest``,
     ``closest_on``, ``farthest``, ``farthest_on``, ``latest``, ``latest_on``; sorted by
-    ``latest`` (widest first)."""
+    ``latest`` (widest first).
+
+    With the dataset ``neg``, each answer also says what it rests on: per answer ``<answer>_ids``
+    (the position ids in force then, both sides, combined rows included), ``<answer>_weakest``
+    (the weakest confidence among them) and ``<answer>_flag`` (empty, or the low-confidence or
+    disputed rows it rests on: "rests on one weak row: p12 (low confidence)"), for ``closest``,
+    ``farthest`` and ``latest``."""
     columns = [
         "issue_id",
         "closest",
@@ -90,24 +147,36 @@ def gap_extremes(gaps: pd.DataFrame) -> pd.DataFrame:
         "latest",
         "latest_on",
     ]
+    if neg is not None:
+        columns += [f"{w}_{part}" for w in _WHICH for part in ("ids", "weakest", "flag")]
     if gaps.empty:
         return pd.DataFrame(columns=columns)
     ordered = gaps.sort_values(["issue_id", "date"], kind="stable")
     grouped = ordered.groupby("issue_id", sort=False, observed=True)
-    closest = ordered.loc[grouped["gap"].idxmin()].set_index("issue_id")
-    farthest = ordered.loc[grouped["gap"].idxmax()].set_index("issue_id")
-    latest = grouped.tail(1).set_index("issue_id")
+    rows = {
+        "closest": ordered.loc[grouped["gap"].idxmin()].set_index("issue_id"),
+        "farthest": ordered.loc[grouped["gap"].idxmax()].set_index("issue_id"),
+        "latest": grouped.tail(1).set_index("issue_id"),
+    }
     table = pd.DataFrame(
         {
-            "closest": closest["gap"],
-            "closest_on": closest["date"].map(_day),
-            "farthest": farthest["gap"],
-            "farthest_on": farthest["date"].map(_day),
-            "latest": latest["gap"],
-            "latest_on": latest["date"].map(_day),
+            "closest": rows["closest"]["gap"],
+            "closest_on": rows["closest"]["date"].map(_day),
+            "farthest": rows["farthest"]["gap"],
+            "farthest_on": rows["farthest"]["date"].map(_day),
+            "latest": rows["latest"]["gap"],
+            "latest_on": rows["latest"]["date"].map(_day),
         }
-    )
-    table = table.round(DECIMALS).reset_index()
+    ).round(DECIMALS)
+    if neg is not None:
+        groups = _row_groups(neg)
+        for which, chosen in rows.items():
+            found = [
+                _robustness(groups, [r.position_id_a, r.position_id_b]) for r in chosen.itertuples()
+            ]
+            for part in ("ids", "weakest", "flag"):
+                table[f"{which}_{part}"] = [f[part] for f in found]
+    table = table.reset_index()
     return table.sort_values(["latest", "issue_id"], ascending=[False, True], kind="stable")[
         columns
     ].reset_index(drop=True)
@@ -129,6 +198,73 @@ def describe_overall_gap(overall: pd.DataFrame, actor_a: str, actor_b: str) -> s
         f"The overall gap between {actor_a} and {actor_b} was {at(first)} at first, "
         f"widest at {at(widest)}, narrowest at {at(narrowest)}, and {at(last)} at the latest date."
     )
+
+
+def describe_variants(overall_gaps: Mapping[str, pd.DataFrame], actor_a: str, actor_b: str) -> str:
+    """Return one sentence comparing several labelled ``compute_overall_gap`` frames of the same
+    pair (e.g. all rows and high-confidence rows only): each variant's latest value with its date
+    and issue count, and the largest difference between the latest values."""
+    parts, latest = [], {}
+    for label, overall in overall_gaps.items():
+        known = overall.dropna(subset=["gap"])
+        if known.empty:
+            parts.append(f"no common issue with {label}")
+            continue
+        row = known.iloc[-1]
+        latest[label] = float(row.gap)
+        parts.append(
+            f"{row.gap:.{DECIMALS}f} on {_day(row.date)} ({row.n_issues} issues) with {label}"
+        )
+    sentence = f"The latest overall gap between {actor_a} and {actor_b} is " + "; ".join(parts)
+    if len(latest) > 1:
+        spread = max(latest.values()) - min(latest.values())
+        sentence += f": the variants differ by {spread:.{DECIMALS}f} points"
+    return sentence + "."
+
+
+def describe_movement(summary: pd.DataFrame) -> str:
+    """Return one sentence per actor of a :func:`movement_summary` table: toward which other
+    actor it moved on the most issues, and on how many of the issues compared."""
+    if summary.empty:
+        return "No actor has positions at both dates."
+    lines = []
+    for actor, rows in summary.groupby("actor", sort=False):
+        rows = rows[rows["issues_compared"] > 0]
+        if rows.empty:
+            lines.append(f"{actor}: no issue with values at both dates.")
+            continue
+        counts = ", ".join(
+            f"toward {r.toward} on {r.toward_issues} of {r.issues_compared} issues "
+            f"(away on {r.away_issues})"
+            for r in rows.itertuples()
+        )
+        lines.append(f"{actor} moved {counts}.")
+    return "\n".join(lines)
+
+
+def describe_third_party(distance: pd.DataFrame, third: str) -> str:
+    """Return one sentence per row of a :func:`third_party_distance` table: to which party
+    ``third``'s positions stood closer on that date, by how much, and on how many issues."""
+    parties = [c for c in distance.columns if c != "date" and not c.endswith(" · issues")]
+    lines = []
+    for row in distance.to_dict("records"):
+        known = {p: row[p] for p in parties if not pd.isna(row[p])}
+        if len(known) < 2:
+            lines.append(f"{row['date']}: {third} shares issues with fewer than two parties.")
+            continue
+        ranked = sorted(known, key=known.get)
+        near, far = ranked[0], ranked[-1]
+        if known[near] == known[far]:
+            lines.append(
+                f"{row['date']}: {third} stood as far from each ({known[near]:.{DECIMALS}f})."
+            )
+            continue
+        lines.append(
+            f"{row['date']}: {third} stood closer to {near} ({known[near]:.{DECIMALS}f} over "
+            f"{row[near + ' · issues']} issues) than to {far} ({known[far]:.{DECIMALS}f} over "
+            f"{row[far + ' · issues']} issues)."
+        )
+    return "\n".join(lines)
 
 
 def _step_align(frames: Mapping[str, pd.DataFrame], value: str) -> pd.DataFrame:

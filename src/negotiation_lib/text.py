@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 __all__ = [
+    "ShownTable",
     "dataset_label",
     "escape",
     "escape_attribute",
@@ -24,6 +25,7 @@ __all__ = [
     "is_missing",
     "message_html",
     "safe_url",
+    "show_table",
     "text_table",
     "wrap",
 ]
@@ -184,3 +186,100 @@ def text_table(
         out.append(line(["-" * w for w in widths[:-1]] + ["-" * len(columns[-1])]))
     out += [line(r) for r in cells]
     return "\n".join(out)
+
+
+# cells wrap instead of being cut, and read from the top-left (inline: stored outputs carry it)
+_CELL_STYLE = (
+    "white-space: normal; overflow-wrap: anywhere; max-width: 36em; "
+    "text-align: left; vertical-align: top;"
+)
+
+
+def _has_meaningful_index(frame: pd.DataFrame) -> bool:
+    """An index worth showing: named, or labels that are not row numbers (an unnamed integer
+    index, e.g. left by filtering, is not shown)."""
+    index = frame.index
+    if any(name is not None for name in index.names):
+        return True
+    return not pd.api.types.is_integer_dtype(index)
+
+
+def _cell(value: object, digits: int) -> str:
+    """One value of a mixed column (e.g. a row shown as a column) as text."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return format_date(value)
+    if isinstance(value, float) or (hasattr(value, "dtype") and value.dtype.kind == "f"):
+        return format_number(value, digits)
+    return str(value)
+
+
+class ShownTable:
+    """A frame as :func:`show_table` shows it: ``frame`` is the full frame, ``shown`` the
+    columns displayed (as text, missing values blank); displays as an escaped HTML table
+    (``_repr_html_``) and as an aligned text table (``repr``), both deterministic."""
+
+    def __init__(self, frame: pd.DataFrame, shown: pd.DataFrame, caption: str):
+        self.frame, self.shown, self.caption = frame, shown, caption
+
+    def _repr_html_(self) -> str:
+        table = self.shown.to_html(index=False, escape=True, na_rep="", border=0)
+        table = table.replace("<td>", f'<td style="{_CELL_STYLE}">')
+        table = table.replace("<th>", f'<th style="{_CELL_STYLE}">')
+        table = table.replace('class="dataframe"', 'class="dataframe nl-shown-table"', 1)
+        opening, rest = table.split(">", 1)
+        return f"{opening}><caption>{escape(self.caption)}</caption>{rest}"
+
+    def __repr__(self) -> str:
+        return text_table(self.shown) + "\n" + self.caption
+
+
+def show_table(
+    data: pd.DataFrame | pd.Series,
+    columns: list[str] | None = None,
+    *,
+    index: bool | None = None,
+    digits: int = 2,
+) -> ShownTable:
+    """Return ``data`` ready to display the way the notebooks show tables: no index column
+    unless it carries meaning (``index=None``: a named or non-default index is shown as
+    columns; ``True``/``False`` force it), whole numbers as integers, other numbers rounded to
+    ``digits``, dates as ISO days, missing values blank, text whole and wrapped (never cut).
+
+    ``columns`` picks the columns to show (the caption names the others); the returned
+    :class:`ShownTable`'s ``frame`` is the full frame. A Series (e.g. one row) is shown as two
+    columns: its index (``field`` when unnamed) and its values (``value`` when unnamed)."""
+    if isinstance(data, pd.Series):
+        data = data.rename(data.name if isinstance(data.name, str) else "value").to_frame()
+        if data.index.name is None:
+            data.index.name = "field"
+        index = True if index is None else index
+    frame = data
+    if index is None:
+        index = _has_meaningful_index(frame)
+    if isinstance(frame.columns, pd.MultiIndex):
+        frame = frame.copy()
+        frame.columns = [" · ".join(str(part) for part in col) for col in frame.columns]
+    frame = frame.reset_index() if index else frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    chosen = list(frame.columns) if columns is None else [str(c) for c in columns]
+    unknown = [c for c in chosen if c not in frame.columns]
+    if unknown:
+        raise KeyError(f"show_table: no column {unknown}; the columns are {list(frame.columns)}")
+    shown = pd.DataFrame(index=frame.index)
+    for column in chosen:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            shown[column] = values.map(format_date)
+        elif pd.api.types.is_float_dtype(values):
+            shown[column] = values.map(lambda v: format_number(v, digits))
+        else:
+            shown[column] = values.map(lambda v: _cell(v, digits))
+    rows = len(frame)
+    caption = f"{rows} row{'s' if rows != 1 else ''}"
+    hidden = [c for c in frame.columns if c not in chosen]
+    if hidden:
+        caption += f" · {len(chosen)} of {len(frame.columns)} columns shown; not shown: "
+        caption += ", ".join(hidden)
+    return ShownTable(data, shown.reset_index(drop=True), caption)

@@ -40,9 +40,15 @@ from . import figures, ids, text
 from . import gaps as _gaps
 
 __all__ = [
+    "CONFIDENCE_LEVELS",
+    "CONFIDENCE_OPTIONS",
+    "PLACEHOLDER",
+    "SELECT_HELP",
     "Explorer",
     "GapCache",
     "View",
+    "by_confidence",
+    "csv_link",
     "date_options",
     "evidence_browser",
     "evidence_explorer",
@@ -55,6 +61,52 @@ __all__ = [
 ]
 
 ALL = "(all)"
+SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
+PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
+# explorer tables wrap their text and show many rows before scrolling
+TABLE_STYLE = (
+    "<style>.nl-table-scroll td, .nl-table-scroll th {white-space: normal; "
+    "overflow-wrap: anywhere; vertical-align: top; text-align: left; max-width: 32em;}</style>"
+)
+
+
+#: The confidence filter of the gap and position explorers: label -> value; each value keeps
+#: the positions whose confidence is in :data:`CONFIDENCE_LEVELS` ``[value]``.
+CONFIDENCE_OPTIONS = (("all", "all"), ("medium and high", "medium+"), ("high only", "high"))
+CONFIDENCE_LEVELS = {"all": None, "medium+": ("medium", "high"), "high": ("high",)}
+
+
+def by_confidence(neg, confidence: str = "all"):
+    """``neg`` with only the positions of a confidence level (``"all"``, ``"medium+"`` or
+    ``"high"``, see :data:`CONFIDENCE_LEVELS`); ``"all"`` returns ``neg`` itself."""
+    if confidence not in CONFIDENCE_LEVELS:
+        raise ValueError(f"confidence must be one of {list(CONFIDENCE_LEVELS)}, got {confidence!r}")
+    levels = CONFIDENCE_LEVELS[confidence]
+    if levels is None:
+        return neg
+    from .summaries import filter_positions
+
+    return filter_positions(neg, confidence=levels)
+
+
+def _confidence_note(confidence: str) -> str:
+    label = {v: k for k, v in CONFIDENCE_OPTIONS}[confidence]
+    return "" if confidence == "all" else f"Confidence: {label} positions only"
+
+
+def csv_link(table: pd.DataFrame, filename: str) -> str:
+    """An HTML link that downloads ``table`` as CSV (a ``data:`` URI, attribute-escaped), or
+    ``""`` for an empty table."""
+    from urllib.parse import quote
+
+    if table is None or table.empty:
+        return ""
+    data = "data:text/csv;charset=utf-8," + quote(table.to_csv(index=False))
+    return (
+        f'<a class="nl-csv-link" download="{text.escape_attribute(filename)}" '
+        f'href="{text.escape_attribute(data)}">Download this table (CSV, '
+        f"{len(table)} rows)</a>"
+    )
 
 
 @dataclass
@@ -108,16 +160,58 @@ class Explorer(widgets.VBox):
         self._message_box = widgets.HTML(value="").add_class("nl-message")
         self._plot = widgets.Output().add_class("nl-figure")
         self._table_box = widgets.HTML(value="").add_class("nl-table")
+        self._initial = {name: control.value for name, control in self.controls.items()}
+        self._resetting = False
+        self.reset_button = widgets.Button(
+            description="Reset", tooltip="Every control back to its first value"
+        ).add_class("nl-reset")
+        self.reset_button.on_click(lambda _button: self.reset())
         for name, control in self.controls.items():
             control.add_class("nl-" + name.replace("_", "-"))
         names = list(self.controls)
         rows = rows or [names[i : i + 3] for i in range(0, len(names), 3)]
         boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
-        super().__init__(children=[*boxes, self._message_box, self._plot, self._table_box])
+        help_text = "Reset puts every control back."
+        if any(isinstance(c, widgets.SelectMultiple) for c in self.controls.values()):
+            help_text = f"{SELECT_HELP} {help_text}"
+        self.help = widgets.HTML(
+            value=f'<span class="nl-help-text">{text.escape(help_text)}</span>'
+        )
+        tools = widgets.HBox([self.reset_button, self.help.add_class("nl-help")])
+        super().__init__(
+            children=[
+                *boxes,
+                tools,
+                self._message_box,
+                self._plot,
+                self._table_box,
+            ]
+        )
         self.add_class("nl-explorer")
         self.add_class(f"nl-{kind}-explorer")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        # before a kernel runs (a stored notebook) the front end shows text/plain: say what to do
+        # instead of the raw "Explorer(children=...)" repr
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = PLACEHOLDER
+        return bundle
+
+    def __repr__(self) -> str:
+        return PLACEHOLDER
+
+    def reset(self) -> None:
+        """Put every control back to its first value and redraw once."""
+        self._resetting = True
+        try:
+            for name, value in self._initial.items():
+                self.controls[name].value = value
+        finally:
+            self._resetting = False
         self.refresh()
 
     @property
@@ -130,7 +224,8 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def _on_change(self, _change) -> None:
-        self.refresh()
+        if not self._resetting:
+            self.refresh()
 
     def refresh(self) -> None:
         """Redraw the view from the current control values."""
@@ -148,8 +243,9 @@ class Explorer(widgets.VBox):
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
         self._table_box.value = (
-            f'<div class="nl-table-scroll" style="max-height: 28em; overflow: auto;">'
+            f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 60em; overflow: auto;">'
             f"{view.table_html}</div>"
+            f'<div class="nl-download">{csv_link(view.table, f"{self.kind}-view.csv")}</div>'
             if view.table_html
             else ""
         )
@@ -284,16 +380,20 @@ def gap_view(
     dates=(),
     carry_forward: bool = True,
     weights: str = "none",
+    confidence: str = "all",
     cache: GapCache | None = None,
 ) -> View:
     """Overall and per-issue gap between two actors, and the positions behind the view.
 
     ``issues`` empty = all; ``dates`` = (start, end) or empty for the whole record; ``weights``
-    ``"none"`` or ``"salience"``. The figure is :func:`figures.plot_gap_over_time` with the same
-    choices; the table is :func:`gap_positions`. Two equal actors give a message, no figure.
+    ``"none"`` or ``"salience"``; ``confidence`` keeps the positions of a level
+    (:func:`by_confidence`; a given ``cache`` must hold those). The figure is
+    :func:`figures.plot_gap_over_time` with the same choices; the table is
+    :func:`gap_positions`. Two equal actors give a message, no figure.
     """
     if actor_a == actor_b:
         return View(message="Choose two different actors.")
+    neg = by_confidence(neg, confidence) if cache is None else cache.neg
     cache = GapCache(neg) if cache is None else cache
     issue_list = list(issues) or None
     start, end = _window(dates)
@@ -316,12 +416,14 @@ def gap_view(
         steps=carry_forward,
     )
     table = gap_positions(gaps, cache.evidence)
-    return View(
-        spec=spec,
-        table=table,
-        table_html=ev.evidence_html(table),
-        message=spec.message,
-    )
+    # e.g. "no salience coded: equal weights": the weighting said, not silently the default
+    notes = [
+        spec.message,
+        _confidence_note(confidence),
+        f"Weights: {overall.attrs.get('weights_note', '')}",
+    ]
+    message = " · ".join(n for n in notes if n and n != "Weights: ")
+    return View(spec=spec, table=table, table_html=ev.evidence_html(table), message=message)
 
 
 def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
@@ -336,7 +438,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
     default_a, default_b = ids.default_pair(neg)
     actors = _actor_options(neg)
     dates = date_options(neg)
-    cache = GapCache(neg)
+    caches = {"all": GapCache(neg)}
     controls = {
         "actor_a": widgets.Dropdown(
             options=actors, value=actor_a or default_a, description="Actor A"
@@ -359,19 +461,37 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
             description="Weights",
             style={"button_width": "90px"},
         ),
+        "confidence": _confidence_control(),
     }
 
     whole_record = (dates[0][1], dates[-1][1])
 
-    def render(*, dates, **values):
+    def render(*, dates, confidence, **values):
         # the slider at both ends means "the whole record": the same view as no date range
         window = () if tuple(dates) == whole_record else dates
-        return gap_view(neg, cache=cache, dates=window, **values)
+        if confidence not in caches:
+            caches[confidence] = GapCache(by_confidence(neg, confidence))
+        cache = caches[confidence]
+        return gap_view(neg, cache=cache, dates=window, confidence=confidence, **values)
 
-    rows = [["actor_a", "actor_b"], ["issues", "dates"], ["carry_forward", "weights"]]
+    rows = [
+        ["actor_a", "actor_b"],
+        ["issues", "dates"],
+        ["carry_forward", "weights"],
+        ["confidence"],
+    ]
     explorer = Explorer("gap", controls, render, rows=rows)
-    explorer.cache = cache
+    explorer.cache = caches["all"]
     return explorer
+
+
+def _confidence_control():
+    return widgets.ToggleButtons(
+        options=CONFIDENCE_OPTIONS,
+        value="all",
+        description="Confidence",
+        style={"button_width": "130px"},
+    )
 
 
 # --- positions ------------------------------------------------------------------------------
@@ -411,13 +531,18 @@ def position_view(
     issue: str,
     actors=(),
     show_anchors: bool = True,
+    confidence: str = "all",
     cache: _IssueCache | None = None,
 ) -> View:
     """Positions over time on one issue plus the issue's scale anchors (the table).
 
-    ``actors`` empty = every actor with a statement on the issue. ``cache`` holds what does not
-    change between control changes.
+    ``actors`` empty = every actor with a statement on the issue; ``confidence`` keeps the
+    positions of a level (:func:`by_confidence`; a given ``cache`` must hold those). ``cache``
+    holds what does not change between control changes.
     """
+    if cache is None:
+        cache = _IssueCache(by_confidence(neg, confidence))
+    neg = cache.neg
     cache = _IssueCache(neg) if cache is None else cache
     statements, changes, issue_row, anchors = cache(issue)
     spec = figures._positions_spec(
@@ -432,7 +557,7 @@ def position_view(
         spec=spec,
         table=anchors,
         table_html=text.frame_html(anchors.rename(columns={"label": "anchor"})),
-        message=spec.message,
+        message=" · ".join(n for n in (spec.message, _confidence_note(confidence)) if n),
     )
 
 
@@ -443,7 +568,7 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
     it, anchors shown; that view equals ``plot_positions(neg, issue, show_anchors=True)`` and
     its table ``evidence.anchor_table(neg, issue)``.
     """
-    cache = _IssueCache(neg)
+    caches = {"all": _IssueCache(neg)}
     issues = _issue_options(neg)
     controls = {
         "issue": widgets.Dropdown(options=issues, value=issue or issues[0][1], description="Issue"),
@@ -451,10 +576,13 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
             options=_actor_options(neg), value=(), description="Actors", rows=4
         ),
         "show_anchors": widgets.Checkbox(value=True, description="Show scale anchors"),
+        "confidence": _confidence_control(),
     }
 
-    def render(**values):
-        return position_view(neg, cache=cache, **values)
+    def render(*, confidence, **values):
+        if confidence not in caches:
+            caches[confidence] = _IssueCache(by_confidence(neg, confidence))
+        return position_view(neg, cache=caches[confidence], confidence=confidence, **values)
 
     return Explorer("position", controls, render)
 
