@@ -490,7 +490,7 @@ def _confidence_control():
         options=CONFIDENCE_OPTIONS,
         value="all",
         description="Confidence",
-        style={"button_width": "130px"},
+        style={"button_width": "150px"},
     )
 
 
