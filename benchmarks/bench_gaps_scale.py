@@ -16,13 +16,11 @@ import argparse
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench_core import baseline_gaps
-from synthetic import N_ACTORS, N_DAYS, N_ISSUES, SEED, make_dataset
+from synthetic import N_ACTORS, N_DAYS, N_ISSUES, SEED, make_dataset, results_in_fresh_processes
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "build" / "bench" / "gaps_scale.json"
@@ -97,19 +95,9 @@ def main() -> int:
     if args.one:
         print(json.dumps(run_size(args.one)))
         return 0
-    results = []
-    for n in args.sizes:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=1800,
-        )
-        if done.returncode != 0:
-            print(done.stderr)
-            return 1
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results = results_in_fresh_processes(__file__, args.sizes)
+    if results is None:
+        return 1
     print(
         f"{'n':>9} {'first s':>8} {'gaps s':>8} {'baseline s':>10} "
         f"{'first/base':>10} {'gaps/base':>9}   (target gaps/base <= {TARGET})"

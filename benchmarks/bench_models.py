@@ -17,12 +17,10 @@ import argparse
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from synthetic import make_dataset
+from synthetic import make_dataset, results_in_fresh_processes
 
 REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "build" / "bench"
@@ -107,15 +105,9 @@ def main() -> int:
     if args.one:
         print(json.dumps(run_size(args.one)))
         return 0
-    results = []
-    for n in args.sizes:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            print(done.stderr)
-            return 1
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    results = results_in_fresh_processes(__file__, args.sizes)
+    if results is None:
+        return 1
     print(
         f"{'n':>8} {'asof s':>8} {'forecast s':>10} {'fc/asof':>8} {'sens100 s':>9} "
         + " ".join(f"{'bt ' + str(k) + 'd s':>9}" for k in OUTCOME_DATES)

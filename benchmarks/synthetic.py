@@ -4,6 +4,8 @@ cached under build/bench/data/n<N>/ so repeated runs do not pay for writing them
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -122,3 +124,23 @@ def make_dataset(n_positions: int) -> Path:
         frame.to_csv(folder / f"{name}.csv", index=False)
     (folder / ".complete").write_text("ok")
     return folder
+
+
+def results_in_fresh_processes(script: str, sizes, *, timeout: float = 1800) -> list[dict] | None:
+    """Run ``script --one N`` once per size in its own Python process (so one size's memory and
+    caches do not touch the next) and return the JSON each prints last; ``None`` (after printing
+    the error) when one fails. Each run is bounded by ``timeout`` seconds."""
+    results = []
+    for n in sizes:
+        done = subprocess.run(
+            [sys.executable, script, "--one", str(n)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+        if done.returncode != 0:
+            print(done.stderr)
+            return None
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results

@@ -240,6 +240,17 @@ def _date_range(start, end):
     return start, end
 
 
+def _spec_with_value_axis() -> _FigureSpec:
+    """An empty spec whose x axis is the 0-100 position scale (issues as rows on y)."""
+    spec = _FigureSpec()
+    spec.layout["xaxis"] = {
+        "range": [-5, 105],
+        "tickvals": [0, 25, 50, 75, 100],
+        "title": {"text": VALUE_AXIS_TITLE},
+    }
+    return spec
+
+
 def _band(spec: _FigureSpec, x, low, high, *, color, group, axes=None) -> None:
     """Two traces whose fill between them is an uncertainty band (drawn as steps)."""
     common = {
@@ -914,12 +925,7 @@ def _snapshot_spec(
     labels = ids.issue_labels(neg)
     who = ", ".join(_short(names[a]) for a in actors)
     title = f"Positions as of {text.format_date(date)}: {who}"
-    spec = _FigureSpec()
-    spec.layout["xaxis"] = {
-        "range": [-5, 105],
-        "tickvals": [0, 25, 50, 75, 100],
-        "title": {"text": VALUE_AXIS_TITLE},
-    }
+    spec = _spec_with_value_axis()
     held = held[held["actor_id"].isin(actors)]
     order = [i for i in ids.issue_order(neg) if i in set(held["issue_id"])]
     finish = {"kind": "snapshot", "title": title, "width": width, "template": template}
@@ -1106,12 +1112,7 @@ def plot_movement(
     last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
     names = ids.actor_names(neg)
     title = f"Movement from {text.format_date(first)} to {text.format_date(last)}"
-    spec = _FigureSpec()
-    spec.layout["xaxis"] = {
-        "range": [-5, 105],
-        "tickvals": [0, 25, 50, 75, 100],
-        "title": {"text": VALUE_AXIS_TITLE},
-    }
+    spec = _spec_with_value_axis()
     finish = {"kind": "movement", "title": title, "width": width, "template": template}
     if first > last:
         return _finish(
@@ -1327,12 +1328,7 @@ def plot_forecast_vs_outcome(
         if backtest is None
         else backtest
     )
-    spec = _FigureSpec()
-    spec.layout["xaxis"] = {
-        "range": [-5, 105],
-        "tickvals": [0, 25, 50, 75, 100],
-        "title": {"text": VALUE_AXIS_TITLE},
-    }
+    spec = _spec_with_value_axis()
     finish = {
         "kind": "forecast_vs_outcome",
         "title": "Model forecasts against the agreed outcomes",
@@ -1534,12 +1530,7 @@ def plot_forecast_sensitivity(
     rows = {i: text.wrap(labels[i], 36, max_lines=1) for i in order}
     varied = [c for c in sensitivity.columns if c.startswith(("capability[", "salience["))]
     n = int(sensitivity["draw"].nunique()) if len(sensitivity) else 0
-    spec = _FigureSpec()
-    spec.layout["xaxis"] = {
-        "range": [-5, 105],
-        "tickvals": [0, 25, 50, 75, 100],
-        "title": {"text": VALUE_AXIS_TITLE},
-    }
+    spec = _spec_with_value_axis()
     title = (
         f"How the forecasts as of {text.format_date(date)} move over {n} draws of "
         f"{text.escape(', '.join(varied)) or 'the assumptions'}"
@@ -1661,12 +1652,7 @@ def _whatif_spec(
     label = _model_label(model, pair)
     order = list(table["issue_id"])
     rows = {i: text.wrap(labels[i], 36, max_lines=1) for i in order}
-    spec = _FigureSpec()
-    spec.layout["xaxis"] = {
-        "range": [-5, 105],
-        "tickvals": [0, 25, 50, 75, 100],
-        "title": {"text": VALUE_AXIS_TITLE},
-    }
+    spec = _spec_with_value_axis()
     title = (
         f"{label}: forecast from the positions of {text.format_date(date - pd.Timedelta(days=1))}"
         ", and the agreed outcome"
