@@ -269,12 +269,17 @@ def build_report(
     dataset_id: str = DEFAULT_DATASET_ID,
     timeout: int = DEFAULT_CELL_TIMEOUT,
     build_date: str | None = None,
+    execute: bool = True,
 ) -> list[Path]:
     """Execute `notebooks` and write their pages, `index.html` and `plotly.min.js` into `out`.
 
     Returns the written HTML files, index first. When a notebook errors, the others are still
     executed and written, then ReportIncomplete (a NotebookFailed) names every failure.
+    With `execute=False` the pages show the notebooks' stored outputs (which `make test`
+    compares with a fresh run), so nothing is run.
     """
+    if not execute and dataset is not None:
+        raise ValueError("a report of another dataset must execute the notebooks")
     descriptor = dataset_descriptor(dataset=dataset, dataset_id=dataset_id)
     build_date = build_date or dt.datetime.now(dt.UTC).date().isoformat()
     out.mkdir(parents=True, exist_ok=True)
@@ -291,6 +296,9 @@ def build_report(
         executed, failures = [], []
         for path in notebooks:
             nb = nbformat.read(path, as_version=4)
+            if not execute:
+                executed.append((path, nb))
+                continue
             try:
                 execute_notebook(
                     nb, cwd=path.parent, name=str(path), timeout=timeout, env=kernel_env
@@ -379,6 +387,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dataset-id", default=DEFAULT_DATASET_ID)
     parser.add_argument("--timeout", type=int, default=DEFAULT_CELL_TIMEOUT)
+    parser.add_argument(
+        "--stored",
+        action="store_true",
+        help="render the stored outputs without executing (quick; `make test` checks them)",
+    )
     args = parser.parse_args(argv)
     notebooks = sorted(args.paths) if args.paths else sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
     if not notebooks:
@@ -391,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             dataset=args.dataset,
             dataset_id=args.dataset_id,
             timeout=args.timeout,
+            execute=not args.stored,
         )
     except ReportIncomplete as error:
         for path in error.written:

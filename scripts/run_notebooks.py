@@ -217,9 +217,12 @@ def nbval_args() -> list[str]:
 
 def parallel_args(workers: int | None = None) -> list[str]:
     """pytest-xdist arguments: `workers` processes (default: NL_TEST_WORKERS or one per CPU),
-    each notebook's cells kept together on one worker and in order (`--dist loadscope`)."""
+    each notebook's cells and each test module kept together on one worker and in order,
+    a module with `XDIST_GROUPS = n` split in n (`--dist loadgroup`, see conftest.py)."""
     workers = workers or int(os.environ.get("NL_TEST_WORKERS") or os.cpu_count() or 1)
-    return ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
+    if workers == 1:
+        return []
+    return ["-n", str(workers), "--dist", "loadgroup", "--no-loadscope-reorder"]
 
 
 def compare_notebooks(paths: list[Path], *, with_tests: bool = False) -> int:

@@ -8,6 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "notebooks" / "fixture_basic.ipynb"
 MARKUP = "<script>window.__pwned=1</script> <img src=x onerror=alert(1)> </script><!-- &amp;"
@@ -71,3 +76,17 @@ def test_report_files_and_header(script_module, tmp_path):
     assert page.count('class="report-plotly-figure"') == 1
     assert builder.WIDGET_NOTE in page
     assert 'href="fixture_basic.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_stored_outputs_render_without_executing(script_module, tmp_path):
+    """execute=False renders what the notebook holds: an output a run would replace stays."""
+    builder = script_module("build_report")
+    nb = nbformat.read(FIXTURE, as_version=4)
+    printed = next(c for c in nb.cells if c.cell_type == "code" and c.get("outputs"))
+    printed.outputs = [nbformat.v4.new_output("stream", name="stdout", text="only-stored\n")]
+    notebook = tmp_path / "stored.ipynb"
+    nbformat.write(nb, notebook)
+    builder.build_report([notebook], out=tmp_path / "out", execute=False)
+    assert "only-stored" in (tmp_path / "out" / "stored.html").read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="must execute"):
+        builder.build_report([notebook], out=tmp_path / "x", dataset=tmp_path, execute=False)

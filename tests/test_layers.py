@@ -20,6 +20,8 @@ from random_datasets import DAY0, ISSUES, position_rows, with_positions
 import negotiation_lib as nl
 from negotiation_lib import figures, widgets
 
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 PROPERTY = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -10,6 +10,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 ROOT = Path(__file__).resolve().parents[1]
 URL_PATTERN = re.compile(r"http://127\.0\.0\.1:(\d+)/lab\S*token=\w+")
 

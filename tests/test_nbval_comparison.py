@@ -7,6 +7,7 @@ tests/fixtures/notebooks/fixture_basic.ipynb is described in tests/test_notebook
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import struct
 import subprocess
@@ -16,15 +17,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "notebooks" / "fixture_basic.ipynb"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 TABLE_CELL, FIGURE_CELL, PRINT_CELL = 2, 3, 5
-
-
-@pytest.fixture
-def runner(script_module):
-    return script_module("run_notebooks")
 
 
 def _fixture() -> nbformat.NotebookNode:
@@ -41,13 +39,14 @@ def _run_nbval(directory, runner) -> subprocess.CompletedProcess:
             "-p",
             "no:cacheprovider",
             "-q",
+            "-rA",
             str(directory),
         ],
         cwd=directory,
         env=runner.kernel_environment(),
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
     )
 
 
@@ -77,36 +76,57 @@ def _alter_printed_text(nb):
     nb.cells[PRINT_CELL].outputs[0].text = "largest gap: 80.1 on alpha\n"
 
 
-def test_nbval_passes_on_the_stored_fixture(tmp_path, runner):
-    shutil.copy(FIXTURE, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path, runner)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 passed" in result.stdout
-
-
-@pytest.mark.parametrize(
-    "alter", [_alter_table, _alter_figure_value, _alter_figure_title, _alter_printed_text]
-)
-def test_nbval_fails_when_a_compared_output_changes(tmp_path, alter, runner):
-    nb = _fixture()
-    alter(nb)
-    nbformat.write(nb, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path, runner)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 failed, 4 passed" in result.stdout, result.stdout
-
-
-def test_nbval_compares_figures_exactly(tmp_path, runner):
-    """No hook loosens nbval's comparison of Plotly figures: a last-bit change in a stored value
-    fails (figures are reproducible with the locked versions; docs/notebook-testing.md)."""
-    nb = _fixture()
+def _alter_figure_last_bit(nb):
+    """A last-bit change in a stored value (figures are reproducible with the locked versions,
+    docs/notebook-testing.md), so no hook may loosen nbval's comparison of Plotly figures."""
     trace = nb.cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]
-    trace["y"]["bdata"] = _scaled_bdata(trace["y"]["bdata"], 1 + 4e-16)
-    assert (
-        trace["y"]["bdata"]
-        != _fixture().cells[FIGURE_CELL].outputs[0].data[PLOTLY_MIME]["data"][0]["y"]["bdata"]
-    )
-    nbformat.write(nb, tmp_path / FIXTURE.name)
-    result = _run_nbval(tmp_path, runner)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "1 failed, 4 passed" in result.stdout, result.stdout
+    before = trace["y"]["bdata"]
+    trace["y"]["bdata"] = _scaled_bdata(before, 1 + 4e-16)
+    assert trace["y"]["bdata"] != before
+
+
+ALTERATIONS = {  # the altered copy -> the code cell whose comparison must fail
+    "table": (_alter_table, TABLE_CELL),
+    "figure_value": (_alter_figure_value, FIGURE_CELL),
+    "figure_title": (_alter_figure_title, FIGURE_CELL),
+    "printed_text": (_alter_printed_text, PRINT_CELL),
+    "figure_last_bit": (_alter_figure_last_bit, FIGURE_CELL),
+}
+
+
+def _code_cell_number(index: int) -> int:
+    """nbval's "Cell N" of the notebook's cell `index` (nbval counts code cells only)."""
+    return sum(cell.cell_type == "code" for cell in _fixture().cells[:index])
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory, script_module) -> dict[str, dict[int, str]]:
+    """One nbval run over the stored fixture and one altered copy per ALTERATIONS entry (one
+    run, not six: each starts pytest and a kernel). Returns {copy: {cell index: outcome}}."""
+    folder = tmp_path_factory.mktemp("nbval")
+    shutil.copy(FIXTURE, folder / "stored.ipynb")
+    for name, (alter, _) in ALTERATIONS.items():
+        nb = _fixture()
+        alter(nb)
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    result = _run_nbval(folder, script_module("run_notebooks"))
+    found: dict[str, dict[int, str]] = {}
+    for outcome, stem, cell in re.findall(
+        r"^(PASSED|FAILED) (?:\S*/)?(\w+)\.ipynb::Cell (\d+)", result.stdout, flags=re.M
+    ):
+        found.setdefault(stem, {})[int(cell)] = outcome
+    assert set(found) == {"stored", *ALTERATIONS}, result.stdout + result.stderr
+    return found
+
+
+def test_nbval_passes_on_the_stored_fixture(outcomes):
+    assert len(outcomes["stored"]) == 5
+    assert set(outcomes["stored"].values()) == {"PASSED"}
+
+
+@pytest.mark.parametrize("name", list(ALTERATIONS))
+def test_nbval_fails_when_a_compared_output_changes(outcomes, name):
+    _, cell = ALTERATIONS[name]
+    assert len(outcomes[name]) == 5
+    failed = [index for index, outcome in outcomes[name].items() if outcome == "FAILED"]
+    assert failed == [_code_cell_number(cell)], outcomes[name]

@@ -14,6 +14,8 @@ import pytest
 
 import negotiation_lib as nl
 
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO_ROOT / "notebooks" / "09-your-negotiation.ipynb"
 

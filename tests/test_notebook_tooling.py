@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "notebooks" / "fixture_basic.ipynb"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"

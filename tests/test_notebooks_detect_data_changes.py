@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = "ru-ua-2022-2026"
 

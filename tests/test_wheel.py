@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = ("numpy", "pandas", "python-dateutil", "six")  # what `import negotiation_lib` needs
 TIMEOUT = 600  # seconds for any one step (a build fetches setuptools once)

@@ -16,6 +16,10 @@ import sysconfig
 import venv
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = REPO_ROOT / "data" / "ru-ua-2022-2026"
 

@@ -30,6 +30,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
+# Run All takes most of this module's time: two groups run on two workers, each with its own
+# JupyterLab server (conftest.py at the repository root).
+XDIST_GROUPS = 2
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JUPYTER = Path(sys.executable).parent / "jupyter"
@@ -190,18 +193,18 @@ def _wait_until_up(process: subprocess.Popen, url: str, token: str, log: Path) -
             time.sleep(0.5)
 
 
-@pytest.fixture
-def lab_server(tmp_path, browser):
-    """A JupyterLab server of its own for one test; yields LabServer."""
-    with _running_lab(tmp_path) as server:
-        yield server
-
-
 @pytest.fixture(scope="module")
 def shared_lab_server(tmp_path_factory, browser):
     """One JupyterLab server for the Run All tests of this module (each opens its own copy)."""
     with _running_lab(tmp_path_factory.mktemp("lab")) as server:
         yield server
+
+
+@pytest.fixture
+def lab_server(shared_lab_server):
+    """The module's JupyterLab server; the kernels a test started are shut down after it."""
+    yield shared_lab_server
+    _shut_down_kernels(shared_lab_server)
 
 
 def _shut_down_kernels(server: LabServer) -> None:
@@ -426,7 +429,7 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
     assert scenario.source.is_file(), f"{scenario.source} is missing"
     page, problems = page_and_problems
     page.set_viewport_size({"width": 1400, "height": 1000})
-    path = _copy_notebook(scenario.source, lab_server.root)
+    path = _copy_notebook(scenario.source, lab_server.root, folder=f"drive-{name}")
     page.goto(f"{lab_server.url}/lab/tree/{path}?token={lab_server.token}&reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     _no_kernel_dialog(page)
@@ -438,7 +441,9 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
         timeout=120_000,
     )
     try:
-        _run_all(page)
+        # This is the notebook's Run All check too (it is left out of the test below).
+        _run_all_cells_finish(page, scenario.source.name)
+        assert _error_outputs(page) == [], f"{scenario.source.name}: a cell shows an error"
         if not scenario.widgets:
             _check_plain_figures(page)
             save_screenshot(page, f"jupyterlab-{scenario.source.stem}.png")
@@ -486,20 +491,21 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
     assert problems.dialogs == []
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
-def test_run_all_finishes_in_every_notebook(notebook, shared_lab_server, page_and_problems):
+# The notebooks whose widgets or figures a scenario drives run all their cells there.
+RUN_ALL_ONLY = [n for n in NOTEBOOKS if n not in {s.source for s in SCENARIOS.values()}]
+
+
+@pytest.mark.parametrize("notebook", RUN_ALL_ONLY, ids=[n.stem for n in RUN_ALL_ONLY])
+def test_run_all_finishes_in_every_notebook(notebook, lab_server, page_and_problems):
     """What a workshop participant does first: open the notebook and Run All. Every code cell
     must finish (bounded per cell) without an error, in a kernel JupyterLab started itself."""
     page, problems = page_and_problems
-    path = _copy_notebook(notebook, shared_lab_server.root, folder=f"run-all-{notebook.stem}")
-    page.goto(f"{shared_lab_server.url}/lab/tree/{path}?token={shared_lab_server.token}&reset")
+    path = _copy_notebook(notebook, lab_server.root, folder=f"run-all-{notebook.stem}")
+    page.goto(f"{lab_server.url}/lab/tree/{path}?token={lab_server.token}&reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     _no_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    try:
-        _run_all_cells_finish(page, notebook.name)
-        assert _error_outputs(page) == [], f"{notebook.name}: a cell shows an error"
-    finally:
-        _shut_down_kernels(shared_lab_server)
+    _run_all_cells_finish(page, notebook.name)
+    assert _error_outputs(page) == [], f"{notebook.name}: a cell shows an error"
     assert problems.errors == [], "\n".join(problems.errors)
     assert problems.dialogs == []
