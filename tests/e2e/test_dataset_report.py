@@ -17,6 +17,7 @@ import negotiation_lib as nl
 from negotiation_lib import report
 
 pytestmark = pytest.mark.browser
+XDIST_GROUPS = 2  # conftest.py at the repository root
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_DATA = REPO_ROOT / "tests" / "fixtures" / "hostile"
@@ -49,13 +50,24 @@ def _datasets(tmp: Path, edge_dataset, edge_cases) -> dict[str, Path | str]:
     return found
 
 
+class _Reports(dict):
+    """{dataset name: (Negotiation, out folder, build dates, crashes)}, each report built when a
+    test first asks for it (the tests of this module run on two workers)."""
+
+    def __init__(self, tmp: Path, sources: dict[str, Path | str]):
+        super().__init__()
+        self.tmp, self.sources = tmp, sources
+
+    def __missing__(self, name: str):
+        source = self.sources[name]
+        self[name] = (nl.load(source), *_build(source, self.tmp / "out" / name))
+        return self[name]
+
+
 @pytest.fixture(scope="session")
 def reports(tmp_path_factory, browser, edge_dataset, edge_cases):
     tmp = tmp_path_factory.mktemp("dataset-reports")
-    built = {}
-    for name, source in _datasets(tmp / "data", edge_dataset, edge_cases).items():
-        built[name] = (nl.load(source), *_build(source, tmp / "out" / name))
-    return built
+    return _Reports(tmp, _datasets(tmp / "data", edge_dataset, edge_cases))
 
 
 def _cut_network(page, problems):
