@@ -19,13 +19,9 @@ untouched, is reported by notebook and cell number, and makes the exit status no
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,6 +36,8 @@ from traitlets import default
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from normalise_notebook import normalise
 
+from negotiation_lib import kernel_provisioner
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 KERNEL_NAME = "python3"
@@ -51,30 +49,18 @@ KERNEL_START_ATTEMPTS = 2
 
 
 class _CurrentEnvKernelSpecManager(KernelSpecManager):
-    """Resolves `python3` to an ipykernel of the running interpreter, whatever is installed."""
+    """Resolves `python3` to an ipykernel of the running interpreter, whatever is installed,
+    started by the IPC provisioner (negotiation_lib.kernel_provisioner: no TCP ports)."""
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         if kernel_name == KERNEL_NAME:
-            return KernelSpec(resource_dir="", **get_kernel_dict())
+            spec = get_kernel_dict()
+            spec["metadata"] = {
+                **spec.get("metadata", {}),
+                "kernel_provisioner": {"provisioner_name": kernel_provisioner.NAME},
+            }
+            return KernelSpec(resource_dir="", **spec)
         return super().get_kernel_spec(kernel_name)
-
-
-_socket_dir: Path | None = None
-
-
-def kernel_socket_dir() -> Path:
-    """A private folder (made once per process, removed at exit) for kernels' IPC sockets.
-
-    Short on purpose: a Unix socket path may not exceed about 100 characters."""
-    global _socket_dir
-    if _socket_dir is None:
-        _socket_dir = Path(tempfile.mkdtemp(prefix="nbk-"))
-        atexit.register(shutil.rmtree, _socket_dir, ignore_errors=True)
-    return _socket_dir
-
-
-def ipc_available() -> bool:
-    return os.name == "posix"
 
 
 class _CurrentEnvKernelManager(AsyncKernelManager):
@@ -83,16 +69,6 @@ class _CurrentEnvKernelManager(AsyncKernelManager):
     @default("kernel_spec_manager")
     def _default_kernel_spec_manager(self) -> KernelSpecManager:
         return _CurrentEnvKernelSpecManager(data_dir=self.data_dir)
-
-    @default("transport")
-    def _default_transport(self) -> str:
-        return "ipc" if ipc_available() else "tcp"
-
-    @default("connection_file")
-    def _default_connection_file(self) -> str:
-        # An absolute, unique path: the sockets are named after it (`<file>-ipc-<n>`); jupyter
-        # client's default for IPC is relative to each process's working directory.
-        return str(kernel_socket_dir() / f"kernel-{uuid.uuid4().hex[:12]}.json")
 
 
 class NotebookFailed(Exception):
@@ -106,6 +82,8 @@ def kernel_environment(overrides: Mapping[str, str] | None = None) -> dict[str, 
     # A renderer chosen by the caller's shell would change what figures store (HTML with random
     # ids, or nothing at all) instead of the reproducible application/vnd.plotly.v1+json.
     env.pop("PLOTLY_RENDERER", None)
+    # Kernels started by a process with this environment (nbval's, in `make test`) use IPC too.
+    env["JUPYTER_DEFAULT_PROVISIONER_NAME"] = kernel_provisioner.NAME
     env.update(overrides or {})
     return env
 

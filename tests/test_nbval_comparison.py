@@ -109,14 +109,33 @@ def outcomes(tmp_path_factory, script_module) -> dict[str, dict[int, str]]:
         nb = _fixture()
         alter(nb)
         nbformat.write(nb, folder / f"{name}.ipynb")
+    nbformat.write(_transport_notebook(), folder / "transport.ipynb")
     result = _run_nbval(folder, script_module("run_notebooks"))
     found: dict[str, dict[int, str]] = {}
     for outcome, stem, cell in re.findall(
         r"^(PASSED|FAILED) (?:\S*/)?(\w+)\.ipynb::Cell (\d+)", result.stdout, flags=re.M
     ):
         found.setdefault(stem, {})[int(cell)] = outcome
-    assert set(found) == {"stored", *ALTERATIONS}, result.stdout + result.stderr
+    assert set(found) == {"stored", "transport", *ALTERATIONS}, result.stdout + result.stderr
     return found
+
+
+def _transport_notebook() -> nbformat.NotebookNode:
+    """A notebook whose stored output says its kernel talks over IPC sockets in a private
+    folder (negotiation_lib.kernel_provisioner), as nbval's kernels in `make test` must."""
+    cell = nbformat.v4.new_code_cell(
+        "import os\n"
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "app = IPKernelApp.instance()\n"
+        "print(app.transport, os.path.basename(os.path.dirname(app.ip)).startswith('nbk-'))"
+    )
+    cell.execution_count = 1
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ipc True\n")]
+    return nbformat.v4.new_notebook(cells=[cell])
+
+
+def test_nbval_kernels_talk_over_ipc_sockets(outcomes):
+    assert outcomes["transport"] == {0: "PASSED"}
 
 
 def test_nbval_passes_on_the_stored_fixture(outcomes):

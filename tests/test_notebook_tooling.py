@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from negotiation_lib import kernel_provisioner
+
 pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
 XDIST_GROUPS = 2  # split over two workers (conftest.py at the repository root)
 
@@ -180,9 +182,21 @@ def test_runner_stops_a_cell_that_does_not_finish(runner, tmp_path, capsys):
     assert stuck.read_text() == before
 
 
-def test_runner_kernels_use_ipc_sockets_in_a_private_folder(runner):
-    manager = runner._CurrentEnvKernelManager()
-    assert manager.transport == "ipc"
-    assert Path(manager.ip).parent == runner.kernel_socket_dir()
-    assert Path(manager.connection_file).parent == runner.kernel_socket_dir()
-    assert manager.ip != runner._CurrentEnvKernelManager().ip
+# A cell that prints how its kernel talks to its client (ipykernel's own connection settings).
+TRANSPORT_CELL = (
+    "from ipykernel.kernelapp import IPKernelApp\n"
+    "app = IPKernelApp.instance()\n"
+    "print(app.transport, app.ip.startswith(KERNEL_SOCKET_DIR))"
+)
+
+
+def test_runner_kernels_use_ipc_sockets_in_a_private_folder(runner, tmp_path):
+    socket_dir = str(kernel_provisioner.kernel_socket_dir())
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(f"KERNEL_SOCKET_DIR = {socket_dir!r}"),
+            nbformat.v4.new_code_cell(TRANSPORT_CELL),
+        ]
+    )
+    runner.execute_notebook(nb, cwd=tmp_path, name="transport")
+    assert nb.cells[1].outputs[0].text == "ipc True\n"
