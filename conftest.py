@@ -1,53 +1,71 @@
-"""How `make test` spreads tests over pytest-xdist workers (`--dist loadgroup`).
+"""How `make test` spreads tests over pytest-xdist workers (`--dist loadscope`).
 
 Every test module and every notebook is one group, kept on one worker and in order (a notebook's
-cells share one kernel; a module's fixtures are built once), as `--dist loadscope` would do. A
-test module that sets `XDIST_GROUPS = n` is split round-robin into n groups, so its slow tests
-(e.g. Run All in the browser, one notebook each) run on several workers at once; each group then
-builds its own module fixtures.
+cells share one kernel; a module's fixtures are built once). The modules in SPLIT_MODULES are
+split round-robin into that many groups, so their slow tests (e.g. Run All in the browser, one
+notebook each) run on both workers at once; each group builds its own module fixtures.
 
-Groups are handed out longest first (with `--no-loadscope-reorder`, in the order of the items
-here): groups with a `browser` or `slow` test, then notebooks, then the rest, so no slow group
-starts last while the other worker idles.
+Groups are handed out in the order of the items (`--no-loadscope-reorder`), sorted here: modules
+with a `slow` or `browser` test first, then notebooks, then the rest, so no slow group starts
+last while the other worker idles.
+
+A scheduler of our own, not `--dist loadgroup` with `xdist_group` marks: pytest-xdist 3.8 passes
+a group by rewriting the test's node id, which pytest 9.2 ignores (pytest-dev/pytest-xdist#1386),
+so the marks silently do nothing.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
+SPLIT_MODULES = {
+    "tests/e2e/test_jupyterlab.py": 2,
+    "tests/e2e/test_dataset_report.py": 2,
+    "tests/test_notebook_09.py": 2,
+    "tests/test_notebook_tooling.py": 2,
+}
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (xdist/remote.py)
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("dist", "no") != "loadgroup":
-        return
-    seen: dict[str, int] = {}
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        scope = item.nodeid.split("::")[0]
-        groups = getattr(getattr(item, "module", None), "XDIST_GROUPS", 1)
-        index = seen.get(scope, 0)
-        seen[scope] = index + 1
-        item.add_marker(pytest.mark.xdist_group(f"{scope}#{index % groups}"))
-    items[:] = sorted(items, key=_rank_of_group(items).__getitem__)
-
-
-def _group(item: pytest.Item) -> str:
-    return next(item.iter_markers("xdist_group")).args[0]
-
-
-def _rank_of_group(items: list[pytest.Item]) -> dict[pytest.Item, int]:
-    """0 for a group with a slow or browser test, 1 for a notebook, 2 for the rest."""
     slow = {
-        _group(item)
+        _module(item.nodeid)
         for item in items
         if item.get_closest_marker("slow") or item.get_closest_marker("browser")
     }
-    return {
-        item: 0
-        if _group(item) in slow
-        else 1
-        if item.nodeid.split("::")[0].endswith(".ipynb")
-        else 2
-        for item in items
-    }
+
+    def rank(item: pytest.Item) -> int:
+        module = _module(item.nodeid)
+        return 0 if module in slow else 1 if module.endswith(".ipynb") else 2
+
+    items.sort(key=rank)  # stable: the order within a module stays
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SplitModuleScheduling(LoadScopeScheduling):
+        """LoadScopeScheduling with one scope per module (not per class), and the modules in
+        SPLIT_MODULES dealt round-robin into that many scopes."""
+
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            self._scopes: dict[str, str] = {}
+            self._dealt: Counter[str] = Counter()
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid not in self._scopes:
+                module = _module(nodeid)
+                parts = SPLIT_MODULES.get(module, 1)
+                self._scopes[nodeid] = f"{module}#{self._dealt[module] % parts}"
+                self._dealt[module] += 1
+            return self._scopes[nodeid]
+
+    return SplitModuleScheduling(config, log)

@@ -196,11 +196,11 @@ def nbval_args() -> list[str]:
 def parallel_args(workers: int | None = None) -> list[str]:
     """pytest-xdist arguments: `workers` processes (default: NL_TEST_WORKERS or one per CPU),
     each notebook's cells and each test module kept together on one worker and in order,
-    a module with `XDIST_GROUPS = n` split in n (`--dist loadgroup`, see conftest.py)."""
+    the modules in conftest.SPLIT_MODULES split (`--dist loadscope`, see conftest.py)."""
     workers = workers or int(os.environ.get("NL_TEST_WORKERS") or os.cpu_count() or 1)
     if workers == 1:
         return []
-    return ["-n", str(workers), "--dist", "loadgroup", "--no-loadscope-reorder"]
+    return ["-n", str(workers), "--dist", "loadscope", "--no-loadscope-reorder"]
 
 
 def compare_notebooks(paths: list[Path], *, with_tests: bool = False) -> int:

@@ -15,7 +15,6 @@ import pytest
 import negotiation_lib as nl
 
 pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
-XDIST_GROUPS = 2  # split over two workers (conftest.py at the repository root)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO_ROOT / "notebooks" / "09-your-negotiation.ipynb"

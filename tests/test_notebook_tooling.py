@@ -18,7 +18,6 @@ import pytest
 from negotiation_lib import kernel_provisioner
 
 pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
-XDIST_GROUPS = 2  # split over two workers (conftest.py at the repository root)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "notebooks" / "fixture_basic.ipynb"

@@ -1,5 +1,7 @@
 """The wheel carries the bundled datasets: built from the repository, installed into a fresh
-virtual environment outside it, it loads a bundled dataset by id (importlib.resources).
+virtual environment outside it, it loads a bundled dataset by id (importlib.resources), and it
+writes the report of a dataset folder outside the repository (no checkout, no repository path).
+The wheel is built once (`built_wheel`).
 
 Only the packages ``import negotiation_lib`` needs are installed next to the wheel, at the
 versions in requirements.lock (``--no-deps``, so pip resolves nothing; its cache serves them).
@@ -10,8 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -21,6 +25,7 @@ pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = ("numpy", "pandas", "python-dateutil", "six")  # what `import negotiation_lib` needs
+BUNDLED = REPO / "data" / "ru-ua-2022-2026"
 TIMEOUT = 600  # seconds for any one step (a build fetches setuptools once)
 
 
@@ -40,13 +45,21 @@ def _run(args, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
+def built_wheel(tmp_path_factory) -> Path:
+    """The package's wheel, built once for this module by pip (isolated build: setuptools and
+    wheel come from pip's cache or the package index) into a folder outside the repository."""
+    dist = tmp_path_factory.mktemp("wheel-dist")
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)])
+    (wheel,) = dist.glob("negotiation_lib-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, built_wheel):
     """Python of a fresh venv (outside the repository) holding the wheel and its runtime."""
     base = tmp_path_factory.mktemp("wheel")
     assert REPO not in base.parents
-    dist = base / "dist"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)])
-    (wheel,) = dist.glob("negotiation_lib-*.whl")
+    wheel = built_wheel
     env_dir = base / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -98,3 +111,30 @@ def test_data_env_var_still_wins_in_the_installed_wheel(installed, tmp_path):
 
 def nl_example_id(folder: Path) -> str:
     return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["name"]
+
+
+def test_wheel_installs_and_reports_a_folder_outside_the_repository(tmp_path, built_wheel):
+    wheel = built_wheel
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    _run([python, "-m", "pip", "install", "--no-deps", "-q", wheel], cwd=tmp_path)
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    target_site = Path(_run([python, "-c", purelib], cwd=tmp_path).stdout.strip())
+    # the locked dependencies of this venv; the editable install's own .pth in that folder is
+    # not processed there, so `negotiation_lib` can only come from the wheel
+    (target_site / "locked-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+
+    data = tmp_path / "my data" / "negotiation"
+    shutil.copytree(BUNDLED, data)
+    out = tmp_path / "report out"
+    where = _run(
+        [python, "-c", "import negotiation_lib; print(negotiation_lib.__file__)"], cwd=tmp_path
+    ).stdout.strip()
+    assert where.startswith(str(env_dir)), where
+    result = _run([python, "-m", "negotiation_lib", "report", data, "--out", out], cwd=tmp_path)
+    assert "wrote 6 pages" in result.stdout
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<span class="report-dataset-id">ru-ua-2022-2026</span>' in index
+    assert str(REPO) not in "".join(p.read_text(encoding="utf-8") for p in out.glob("*.html"))

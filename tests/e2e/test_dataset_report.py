@@ -17,7 +17,6 @@ import negotiation_lib as nl
 from negotiation_lib import report
 
 pytestmark = pytest.mark.browser
-XDIST_GROUPS = 2  # conftest.py at the repository root
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_DATA = REPO_ROOT / "tests" / "fixtures" / "hostile"

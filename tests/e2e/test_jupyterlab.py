@@ -30,9 +30,6 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
-# Run All takes most of this module's time: two groups run on two workers, each with its own
-# JupyterLab server (conftest.py at the repository root).
-XDIST_GROUPS = 2
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JUPYTER = Path(sys.executable).parent / "jupyter"
