@@ -25,7 +25,7 @@ def test_step(n):
 """
 
 
-def test_modules_stay_together_split_modules_spread_and_slow_ones_go_first(tmp_path):
+def test_modules_stay_together_split_modules_spread_and_slow_ones_go_first(tmp_path, script_module):
     conftest = (REPO_ROOT / "conftest.py").read_text(encoding="utf-8")
     split = '"tests/test_notebook_09.py": 2'
     assert split in conftest
@@ -34,7 +34,7 @@ def test_modules_stay_together_split_modules_spread_and_slow_ones_go_first(tmp_p
     (tmp_path / "test_split.py").write_text(MODULE.format(mark=""))
     (tmp_path / "test_zslow.py").write_text(MODULE.format(mark="pytestmark = pytest.mark.slow"))
     shutil.copy(REPO_ROOT / "pyproject.toml", tmp_path)  # the markers
-    xdist = ["-n", "2", "--dist", "loadscope", "--no-loadscope-reorder"]
+    xdist = script_module("run_notebooks").parallel_args(2)  # as `make test` runs
     run = subprocess.run(
         [
             sys.executable,
