@@ -96,7 +96,7 @@ def test_hover_html_holds_quote_and_source_escaped(hostile):
     for label, url in zip(hover, evidence["source_url"], strict=True):
         tags = set(re.findall(r"<[^>]*>", label))
         link = (
-            {f'<a href="{ev.hover_href(url)}" target="_blank">', "</a>"}
+            {f'<a href="{ev.hover_href(url)}" target="_blank" style="{ev.LINK_STYLE}">', "</a>"}
             if ev.hover_href(url)
             else set()
         )

@@ -15,7 +15,10 @@ from negotiation_lib import figures, gaps, ids, text
 
 ALLOWED_TAGS = {"<br>", "<b>", "</b>", "<i>", "</i>"}
 # a source link in a hover: an http(s) URL with nothing that could end the attribute or tag
-LINK_TAG = re.compile(r'<a href="https?://[^"\'<> `]*" target="_blank">')
+LINK_TAG = re.compile(
+    r'<a href="https?://[^"\'<> `]*" target="_blank"'
+    r' style="color:inherit;text-decoration:underline">'
+)
 KINDS = ["positions", "gap", "heatmap", "snapshot", "movement", "third_party"]
 
 

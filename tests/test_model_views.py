@@ -22,7 +22,10 @@ from negotiation_lib import figures, models, widgets
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 # a hover's source link: an http(s) URL with nothing that could end plotly's attribute or tag
-SOURCE_LINK = re.compile(r'<a href="https?://[^"\'<> `]*" target="_blank">')
+SOURCE_LINK = re.compile(
+    r'<a href="https?://[^"\'<> `]*" target="_blank"'
+    r' style="color:inherit;text-decoration:underline">'
+)
 
 
 @pytest.fixture(scope="module")

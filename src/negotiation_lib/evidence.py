@@ -6,8 +6,9 @@ Nothing here imports plotly or ipywidgets. Text is kept raw in the frames and es
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -331,6 +332,13 @@ def _snippet(row, width: int) -> str:
 # Characters that would end a quoted attribute or a tag in plotly's label markup (which does not
 # decode HTML entities inside href): percent-encoded, which leaves the URL's meaning unchanged.
 _HREF_UNSAFE = {c: f"%{ord(c):02X}" for c in "\"'<>` "}
+# Plotly rewrites an href as encodeURI(decodeURI(href)): an escaped reserved character (e.g. %3A)
+# comes out double-encoded (%253A), another link, and a malformed escape makes decodeURI throw.
+_PLOTLY_REENCODES = re.compile(r"%(?:2[346BCFbcf]|3[ABDFabdf]|40)")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# a link in a hover: underlined in the label's own colour (plotly's default blue is unreadable
+# on a dark hover background)
+LINK_STYLE = "color:inherit;text-decoration:underline"
 
 
 def hover_href(url: object) -> str | None:
@@ -338,9 +346,19 @@ def hover_href(url: object) -> str | None:
 
     Plotly reads the href raw (no entity decoding), so ``&`` stays as it is and the characters
     that could end the attribute or the tag (quotes, ``<``, ``>``, backtick, space) are
-    percent-encoded. Other schemes (``javascript:`` ...) give None: no link."""
+    percent-encoded; a lone ``%`` becomes ``%25``. None (no link; the hover still names the
+    source and its host) for other schemes (``javascript:`` ...) and for a URL plotly would
+    turn into another link: one with an escaped reserved character such as ``%3A`` (plotly
+    double-encodes it) or an escape that is not UTF-8."""
     url = safe_url(url)
     if url is None:
+        return None
+    url = _LONE_PERCENT.sub("%25", url)
+    if _PLOTLY_REENCODES.search(url):
+        return None
+    try:
+        unquote(url, errors="strict")
+    except UnicodeDecodeError:
         return None
     return "".join(_HREF_UNSAFE.get(c, c) for c in url)
 
@@ -349,20 +367,24 @@ def source_lines(row, *, width: int = 70, max_lines: int = 3) -> str:
     """The escaped hover lines that say where a position comes from and how to cite it.
 
     ``row`` is an evidence row (:data:`EVIDENCE_COLUMNS`). ``Source: publisher, title (host)``,
-    linked to the source's URL when it is http(s), then ``Cite: position <id> (source <id>)``.
-    One place for every hover: statement labels (:func:`hover_html`) and gap labels
-    (:func:`gap_hover`)."""
+    linked to the source's URL when it is http(s) (:func:`hover_href`), then
+    ``Cite: position <id> (source <id>)``. One place for every hover: statement labels
+    (:func:`hover_html`) and gap labels (:func:`gap_hover`)."""
     source = ", ".join(
         str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
     )
     source = source or ("" if is_missing(row.source_id) else str(row.source_id))
-    href = hover_href(row.source_url)
-    if href is not None:
-        host = urlsplit(safe_url(row.source_url)).hostname or ""
-        source = f"{source} ({host})" if host else source
+    url = safe_url(row.source_url)
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # e.g. an unclosed "[" in the host
+        host = None
+    if host:
+        source = f"{source} ({host})"
+    href = hover_href(url)
     shown = wrap(source, width, max_lines=max_lines)
     if href is not None:
-        shown = f'<a href="{href}" target="_blank">{shown}</a>'
+        shown = f'<a href="{href}" target="_blank" style="{LINK_STYLE}">{shown}</a>'
     cite = f"Cite: position {escape(row.position_id)}"
     if not is_missing(row.source_id):
         cite += f" (source {escape(row.source_id)})"

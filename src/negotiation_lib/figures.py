@@ -962,9 +962,9 @@ def _gap_spec(
     if in_range:
         lo = start if start is not None else neg.positions["date"].min()
         spec.layout["xaxis2"]["range"] = [text.format_date(lo), text.format_date(until)]
-    # tall enough for the issues' legend: about 19 px an entry, 26 a category title
+    # tall enough for the issues' legend to show whole: about 21 px an entry, 30 a category
     groups = len({style[i]["category"] for i in drawn_issues})
-    finish["height"] = max(height, 190 + 19 * len(drawn_issues) + 26 * groups)
+    finish["height"] = max(height, 210 + 21 * len(drawn_issues) + 30 * groups)
     spec = _finish(spec, neg, **finish)
     spec.layout["margin"].update(l=70, r=ISSUE_LEGEND_MARGIN)
     return spec
