@@ -96,14 +96,14 @@ def test_hover_html_holds_quote_and_source_escaped(hostile):
     for label, url in zip(hover, evidence["source_url"], strict=True):
         tags = set(re.findall(r"<[^>]*>", label))
         link = (
-            {f'<a href="{ev.hover_href(url)}" target="_blank" style="{ev.LINK_STYLE}">', "</a>"}
+            {f"<a href='{ev.hover_href(url)}' style='{ev.LINK_STYLE}'>", "<u>", "</u>", "</a>"}
             if ev.hover_href(url)
             else set()
         )
         assert tags <= {"<br>", "<b>", "</b>"} | link
     # the link is the source's URL with what could end plotly's attribute or tag %-encoded
-    assert '<a href="https://example.org/a?q=%3Cscript%3Ealert(1)%3C/script%3E&x=%22y%22"' in first
-    assert "(example.org)</a><br>Cite: position P01 (source S1)" in first
+    assert "<a href='https://example.org/a?q=%3Cscript%3Ealert(1)%3C/script%3E&x=%22y%22'" in first
+    assert "(example.org)</u></a><br>Cite: position P01" in first
     leak = hover[evidence.index[evidence["source_id"] == "S3"][0]]  # javascript: URL
     assert "<a " not in leak
     assert "Cite: position " in leak

@@ -18,6 +18,7 @@ from .text import escape, escape_attribute, format_date, format_number, is_missi
 
 __all__ = [
     "EVIDENCE_COLUMNS",
+    "LINK_STYLE",
     "anchor_table",
     "evidence_frame",
     "evidence_html",
@@ -336,9 +337,10 @@ _HREF_UNSAFE = {c: f"%{ord(c):02X}" for c in "\"'<>` "}
 # comes out double-encoded (%253A), another link, and a malformed escape makes decodeURI throw.
 _PLOTLY_REENCODES = re.compile(r"%(?:2[346BCFbcf]|3[ABDFabdf]|40)")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# a link in a hover: underlined in the label's own colour (plotly's default blue is unreadable
-# on a dark hover background)
-LINK_STYLE = "color:inherit;text-decoration:underline"
+# a link in a hover is drawn in the label's own colour, underlined (plotly's default blue is
+# unreadable on a dark hover background); single quotes need no escaping in the stored JSON, and
+# plotly opens a link in a new tab by default
+LINK_STYLE = "color:inherit"
 
 
 def hover_href(url: object) -> str | None:
@@ -368,7 +370,7 @@ def source_lines(row, *, width: int = 70, max_lines: int = 3) -> str:
 
     ``row`` is an evidence row (:data:`EVIDENCE_COLUMNS`). ``Source: publisher, title (host)``,
     linked to the source's URL when it is http(s) (:func:`hover_href`), then
-    ``Cite: position <id> (source <id>)``. One place for every hover: statement labels
+    ``Cite: position <id>``. One place for every hover: statement labels
     (:func:`hover_html`) and gap labels (:func:`gap_hover`)."""
     source = ", ".join(
         str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
@@ -384,11 +386,8 @@ def source_lines(row, *, width: int = 70, max_lines: int = 3) -> str:
     href = hover_href(url)
     shown = wrap(source, width, max_lines=max_lines)
     if href is not None:
-        shown = f'<a href="{href}" target="_blank" style="{LINK_STYLE}">{shown}</a>'
-    cite = f"Cite: position {escape(row.position_id)}"
-    if not is_missing(row.source_id):
-        cite += f" (source {escape(row.source_id)})"
-    return f"Source: {shown}<br>{cite}"
+        shown = f"<a href='{href}' style='{LINK_STYLE}'><u>{shown}</u></a>"
+    return f"Source: {shown}<br>Cite: position {escape(row.position_id)}"
 
 
 def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> Mapping[str, str]:
