@@ -14,6 +14,8 @@ from negotiation_lib import evidence as ev
 from negotiation_lib import figures, gaps, ids, text
 
 ALLOWED_TAGS = {"<br>", "<b>", "</b>", "<i>", "</i>"}
+# a source link in a hover: an http(s) URL with nothing that could end the attribute or tag
+LINK_TAG = re.compile(r"<a href='https?://[^\"'<> `]*' style='color:inherit'>")
 KINDS = ["positions", "gap", "heatmap", "snapshot", "movement", "third_party"]
 
 
@@ -49,7 +51,8 @@ def annotation(fig, name):
 
 
 def traces(fig, mode):
-    return [t for t in fig.data if getattr(t, "mode", None) == mode]
+    """The traces drawn in ``mode`` (not the entries of a key to the marker symbols)."""
+    return [t for t in fig.data if getattr(t, "mode", None) == mode and t.legendgroup != "key"]
 
 
 def gap_traces(fig, axis):
@@ -98,7 +101,8 @@ def test_every_text_from_data_is_escaped(hostile, kind):
     found_escaped = False
     for where, label in strings(fig.to_plotly_json()):
         tags = set(re.findall(r"<[^>]*>", label))
-        assert tags <= ALLOWED_TAGS, f"{where}: {label[:200]}"
+        links = {t for t in tags if LINK_TAG.fullmatch(t)} | {"</a>", "<u>", "</u>"}
+        assert tags <= ALLOWED_TAGS | links, f"{where}: {label[:200]}"
         assert "&amp; “" not in label, f"{where}: raw entity from data: {label[:200]}"
         found_escaped |= "&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror" in label
     assert found_escaped
@@ -221,7 +225,7 @@ def test_gap_over_time_overall_on_top_issues_below(hostile):
     assert len(band) == 1
     issue_markers = gap_traces(fig, "y2")
     assert len(bottom) == len(issue_markers)
-    assert [t.legendgroup for t in issue_markers] == ["territory", "security"]  # issue order
+    assert [t.meta["issue_id"] for t in issue_markers] == ["territory", "security"]
     per_issue = gaps.compute_gaps(hostile, "RU", "UA")
     territory = per_issue[per_issue["issue_id"] == "territory"]
     assert [y for _, y in changes(issue_markers[0])] == territory["gap"].round(2).tolist()
@@ -437,7 +441,7 @@ def test_without_carrying_forward_gaps_are_points_not_steps(hostile):
     per_issue = [t for t in fig.data if t.yaxis == "y2"]
     assert per_issue
     assert {t.mode for t in per_issue} == {"markers"}
-    territory = next(t for t in per_issue if t.legendgroup == "territory")
+    territory = next(t for t in per_issue if t.meta["issue_id"] == "territory")
     assert territory.x == ("2022-03-29", "2025-05-16")  # both spoke on these days only
     heat = figures.plot_gap_heatmap(
         hostile, "RU", "UA", dates=["2022-03-29", "2023-07-01"], carry_forward=False

@@ -67,7 +67,9 @@ def test_output_widget_holds_the_current_figure(hostile):
     assert shown_figure(explorer) == json.loads(explorer.figure.to_json())
     assert shown_figure(explorer)["layout"]["meta"]["dataset_version"] == "0.0.1"
     explorer.controls["issues"].value = ("security",)
-    names = {t["legendgroup"] for t in shown_figure(explorer)["data"] if t.get("yaxis") == "y2"}
+    names = {
+        t["meta"]["issue_id"] for t in shown_figure(explorer)["data"] if t.get("yaxis") == "y2"
+    }
     assert names == {"security"}
 
 
@@ -110,7 +112,7 @@ def test_gap_explorer_table_holds_the_positions_behind_the_view(hostile):
     }
     explorer.controls["issues"].value = ("territory",)
     assert set(explorer.table["position_id"]) == {"P01", "P02", "P03", "P04", "P05"}
-    assert [t.legendgroup for t in issue_markers(explorer.figure)] == ["territory"]
+    assert [t.meta["issue_id"] for t in issue_markers(explorer.figure)] == ["territory"]
 
 
 def test_gap_explorer_issue_selection_changes_the_overall_gap(hostile):
@@ -154,9 +156,11 @@ def test_gap_explorer_carry_forward_off(hostile):
     per_issue = [t for t in explorer.figure.data if t.yaxis == "y2"]
     assert {t.mode for t in per_issue} == {"markers"}  # no steps: nothing is carried
     expected = gaps.compute_overall_gap(hostile, "RU", "UA", carry_forward=False)
+    # a point (with error bars) on each day with a value, no band joining them
     assert changes(overall_markers(explorer.figure), "x") == [
-        d.strftime("%Y-%m-%d") for d in expected["date"]
+        d.strftime("%Y-%m-%d") for d in expected.dropna(subset=["gap"])["date"]
     ]
+    assert not [t for t in explorer.figure.data if t.fill]
     assert explorer.error is None
 
 
@@ -218,7 +222,7 @@ def test_position_explorer_default_and_issue_change(hostile):
     assert explorer.table["value"].tolist() == [0.0, 50.0, 100.0]
     explorer.controls["issue"].value = "mediation"
     assert explorer.figure.layout.title.text.startswith("Positions on Mediation format")
-    markers = [t for t in explorer.figure.data if t.mode == "markers"]
+    markers = [t for t in explorer.figure.data if t.mode == "markers" and t.legendgroup != "key"]
     assert len(markers) == 1
     assert markers[0].x == ("2024-01-15", "2025-05-16")
     assert explorer.table["label"].tolist()[0].startswith("Direct")
@@ -227,9 +231,8 @@ def test_position_explorer_default_and_issue_change(hostile):
 def test_position_explorer_actor_selection_and_anchors(hostile):
     explorer = widgets.position_explorer(hostile)
     explorer.controls["actors"].value = ("UA",)
-    assert [t.legendgroup for t in explorer.figure.data if t.mode == "markers"] == [
-        text.escape(ids.actor_names(hostile)["UA"])
-    ]
+    drawn = [t for t in explorer.figure.data if t.mode == "markers" and t.legendgroup != "key"]
+    assert [t.legendgroup for t in drawn] == [text.escape(ids.actor_names(hostile)["UA"])]
     assert len(explorer.figure.layout.shapes) == 3
     explorer.controls["show_anchors"].value = False
     assert explorer.figure.layout.shapes == ()
@@ -239,7 +242,8 @@ def test_position_explorer_edges(hostile):
     explorer = widgets.position_explorer(hostile)
     explorer.controls["issue"].value = "single"
     assert explorer.message == ""  # a single statement is a figure, not an edge case
-    assert len([t for t in explorer.figure.data if t.mode == "markers"]) == 1
+    statements = [t for t in explorer.figure.data if t.mode == "markers" and t.legendgroup != "key"]
+    assert len(statements) == 1
     explorer.controls["actors"].value = ("ZZ",)
     assert explorer.message.startswith("No statement on this issue by Silent actor")
     assert explorer.figure.data == ()
@@ -381,7 +385,8 @@ def test_gap_and_position_explorers_filter_by_confidence(hostile):
     on_issue = hostile.positions[hostile.positions["issue_id"] == position.values()["issue"]]
 
     def statements_shown():
-        return sum(len(t.x) for t in position.figure.data if t.mode == "markers")
+        drawn = [t for t in position.figure.data if t.mode == "markers" and t.legendgroup != "key"]
+        return sum(len(t.x) for t in drawn)
 
     assert statements_shown() == len(on_issue)
     position.controls["confidence"].value = "high"

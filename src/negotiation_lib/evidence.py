@@ -6,7 +6,9 @@ Nothing here imports plotly or ipywidgets. Text is kept raw in the frames and es
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -16,15 +18,18 @@ from .text import escape, escape_attribute, format_date, format_number, is_missi
 
 __all__ = [
     "EVIDENCE_COLUMNS",
+    "LINK_STYLE",
     "anchor_table",
     "evidence_frame",
     "evidence_html",
     "evidence_table",
     "filter_evidence",
     "gap_hover",
+    "hover_href",
     "hover_html",
     "position_snippets",
     "search_text",
+    "source_lines",
 ]
 
 EVIDENCE_COLUMNS = (
@@ -192,8 +197,9 @@ def evidence_table(neg, **filters) -> pd.DataFrame:
 def hover_html(evidence: pd.DataFrame, *, width: int = 70) -> pd.Series:
     """One escaped hover label per evidence row (index kept).
 
-    Shows date, actor, issue, stance and value (with its range), the summary, the quote and the
-    source (publisher, title). Long text is wrapped with ``<br>`` after escaping.
+    Shows date, actor, issue, stance and value (with its range), the summary, the quote, the
+    source (publisher, title, linked to its URL) and the position id to cite
+    (:func:`source_lines`). Long text is wrapped with ``<br>`` after escaping.
     """
     labels = []
     for row in evidence.itertuples(index=False):
@@ -202,9 +208,6 @@ def hover_html(evidence: pd.DataFrame, *, width: int = 70) -> pd.Series:
             low = format_number(row.value if is_missing(row.value_low) else row.value_low)
             high = format_number(row.value if is_missing(row.value_high) else row.value_high)
             value = f"{value} (range {low}–{high})"
-        source = ", ".join(
-            str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
-        )
         has_quote = not is_missing(row.quote) and str(row.quote)
         lines = [
             f"<b>{escape(format_date(row.date))} · {wrap(row.actor_name, width, max_lines=2)}</b>",
@@ -212,7 +215,7 @@ def hover_html(evidence: pd.DataFrame, *, width: int = 70) -> pd.Series:
             f"{escape(row.stance)}, value {value}",
             f"Summary: {wrap(row.summary, width, max_lines=6)}",
             f"Quote: “{wrap(row.quote, width, max_lines=6)}”" if has_quote else "Quote: (none)",
-            f"Source: {wrap(source or row.source_id, width, max_lines=3)}",
+            source_lines(row, width=width, max_lines=3),
         ]
         if not is_missing(row.status) and row.status != "asserted":
             lines.append(f"Status: {escape(row.status)}")
@@ -316,18 +319,75 @@ class _Snippets(Mapping):
 
 
 def _snippet(row, width: int) -> str:
-    source = ", ".join(
-        str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
-    )
     has_quote = not is_missing(row.quote) and str(row.quote)
     return "<br>".join(
         [
             f"{escape(row.stance)} ({escape(format_date(row.date))}):"
             f" {wrap(row.summary, width, max_lines=3)}",
             f"“{wrap(row.quote, width, max_lines=3)}”" if has_quote else "(no quote)",
-            f"Source: {wrap(source or row.source_id, width, max_lines=2)}",
+            source_lines(row, width=width, max_lines=2),
         ]
     )
+
+
+# Characters that would end a quoted attribute or a tag in plotly's label markup (which does not
+# decode HTML entities inside href): percent-encoded, which leaves the URL's meaning unchanged.
+_HREF_UNSAFE = {c: f"%{ord(c):02X}" for c in "\"'<>` "}
+# Plotly rewrites an href as encodeURI(decodeURI(href)): an escaped reserved character (e.g. %3A)
+# comes out double-encoded (%253A), another link, and a malformed escape makes decodeURI throw.
+_PLOTLY_REENCODES = re.compile(r"%(?:2[346BCFbcf]|3[ABDFabdf]|40)")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# a link in a hover is drawn in the label's own colour, underlined (plotly's default blue is
+# unreadable on a dark hover background); single quotes need no escaping in the stored JSON, and
+# plotly opens a link in a new tab by default
+LINK_STYLE = "color:inherit"
+
+
+def hover_href(url: object) -> str | None:
+    """An http(s) URL made safe inside ``<a href="...">`` in a plotly label, or None.
+
+    Plotly reads the href raw (no entity decoding), so ``&`` stays as it is and the characters
+    that could end the attribute or the tag (quotes, ``<``, ``>``, backtick, space) are
+    percent-encoded; a lone ``%`` becomes ``%25``. None (no link; the hover still names the
+    source and its host) for other schemes (``javascript:`` ...) and for a URL plotly would
+    turn into another link: one with an escaped reserved character such as ``%3A`` (plotly
+    double-encodes it) or an escape that is not UTF-8."""
+    url = safe_url(url)
+    if url is None:
+        return None
+    url = _LONE_PERCENT.sub("%25", url)
+    if _PLOTLY_REENCODES.search(url):
+        return None
+    try:
+        unquote(url, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    return "".join(_HREF_UNSAFE.get(c, c) for c in url)
+
+
+def source_lines(row, *, width: int = 70, max_lines: int = 3) -> str:
+    """The escaped hover lines that say where a position comes from and how to cite it.
+
+    ``row`` is an evidence row (:data:`EVIDENCE_COLUMNS`). ``Source: publisher, title (host)``,
+    linked to the source's URL when it is http(s) (:func:`hover_href`), then
+    ``Cite: position <id>``. One place for every hover: statement labels
+    (:func:`hover_html`) and gap labels (:func:`gap_hover`)."""
+    source = ", ".join(
+        str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
+    )
+    source = source or ("" if is_missing(row.source_id) else str(row.source_id))
+    url = safe_url(row.source_url)
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # e.g. an unclosed "[" in the host
+        host = None
+    if host:
+        source = f"{source} ({host})"
+    href = hover_href(url)
+    shown = wrap(source, width, max_lines=max_lines)
+    if href is not None:
+        shown = f"<a href='{href}' style='{LINK_STYLE}'><u>{shown}</u></a>"
+    return f"Source: {shown}<br>Cite: position {escape(row.position_id)}"
 
 
 def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> Mapping[str, str]:
@@ -350,7 +410,8 @@ def gap_hover(
     """One escaped hover label per row of a ``compute_gaps`` frame (index kept).
 
     Shows the date, the issue, the gap with its interval, and for each actor its value, stance,
-    summary, quote and source (looked up by ``position_id_a`` / ``position_id_b``).
+    summary, quote, linked source and position id to cite (looked up by ``position_id_a`` /
+    ``position_id_b``).
     ``snippets`` is a precomputed :func:`position_snippets` of ``evidence``.
     """
     snippets = position_snippets(evidence, width=width) if snippets is None else snippets

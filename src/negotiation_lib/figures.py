@@ -10,7 +10,11 @@ figure:
   order (actors in actors.csv order, issues by ``issues.order``), so stored notebook outputs
   compare equal run to run;
 - shows every text from the data HTML-escaped (plotly renders labels as HTML); the hover label
-  of a statement gives date, actor, stance, summary, quote and source (publisher, title);
+  of a statement gives date, actor, stance, summary, quote, source (publisher, title, linked to
+  its http(s) URL) and the position id to cite; a value computed from positions (a gap, an
+  overall gap, a move) names the ids of the positions behind it;
+- keys what a marker symbol encodes (a statement's stance, a move's start and end) in a second
+  legend at the right;
 - shows an annotation named ``"message"`` instead of raising when there is nothing (or not
   everything) to draw: an actor with no positions, an empty date range, a pair with no common
   issue. :func:`figure_message` reads it back.
@@ -83,6 +87,13 @@ ISSUE_COLORS = (
     "#bcbd22",
     "#17becf",
 )
+
+#: How many issues' lines the per-issue gap panel draws at first (the rest are one legend click
+#: away): those with the most gap changes in view.
+TOP_ISSUES = 5
+KEY_COLOR = "#555555"
+SIDE_LEGEND_MARGIN = 150  # right margin of a figure with a second legend (a key) at the right
+ISSUE_LEGEND_MARGIN = 250  # right margin of the gap figure, whose issues' legend is at the right
 
 STANCE_SYMBOLS = {
     "demand": "circle",
@@ -189,7 +200,12 @@ def _finish(
     spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         **_look(width, height, template),
-        margin={"l": 170, "r": 70, "t": 90, "b": 60},
+        margin={
+            "l": 170,
+            "r": SIDE_LEGEND_MARGIN if "legend2" in spec.layout else 70,
+            "t": 90,
+            "b": 60,
+        },
         hoverlabel={"align": "left", "font": {"size": 12}},
         legend={"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"},
         meta={"dataset_id": str(neg.id), "dataset_version": str(neg.version), "figure": kind},
@@ -268,6 +284,46 @@ def _band(spec: _FigureSpec, x, low, high, *, color, group, axes=None) -> None:
     )
 
 
+def _key(spec: _FigureSpec, title: str, entries: Sequence[tuple[str, str]]) -> None:
+    """A key to the marker symbols in a second legend at the right: one grey entry per
+    ``(symbol, label)``. The entries draw nothing and clicking them does nothing."""
+    if not entries:
+        return
+    for symbol, label in entries:
+        spec.trace(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": symbol, "color": KEY_COLOR, "size": 10},
+            name=label,
+            legend="legend2",
+            legendgroup="key",
+            hoverinfo="skip",
+        )
+    spec.layout["legend2"] = {
+        "title": {"text": title, "font": {"size": 12}},
+        "x": 1.02,
+        "xanchor": "left",
+        "y": 1.0,
+        "yanchor": "top",
+        "orientation": "v",
+        "itemclick": False,
+        "itemdoubleclick": False,
+        "font": {"size": 11},
+    }
+
+
+def _stance_key(spec: _FigureSpec, stances: Iterable[str]) -> None:
+    """The key "marker = stance" for the stances drawn (stances sharing a symbol on one entry)."""
+    used = {str(s) for s in stances}
+    by_symbol: dict[str, list[str]] = {}
+    for stance in [*STANCE_SYMBOLS, *sorted(used - set(STANCE_SYMBOLS))]:
+        if stance in used:
+            symbol = STANCE_SYMBOLS.get(stance, "circle")
+            by_symbol.setdefault(symbol, []).append(text.escape(stance.replace("_", " ")))
+    _key(spec, "Marker: stance", [(sym, ", ".join(names)) for sym, names in by_symbol.items()])
+
+
 def _value_axis(issue, *, title="Position (0–100 scale)") -> dict:
     """A 0-100 axis with the issue scale's words at the ends."""
     low = text.wrap(issue["low_label"], 20, max_lines=3)
@@ -306,23 +362,162 @@ def _steps_with_markers(hover: list[str], n_points: int, *, width, color, dash="
 
 
 def _overall_hover(overall: pd.DataFrame) -> list[str]:
+    """Escaped hover labels of a ``compute_overall_gap`` frame: date, gap, interval, issues
+    covered, and the positions behind it when the frame has a ``position_ids`` column
+    (:func:`_with_position_ids`; each position's source is in the per-issue hovers)."""
     hover = []
-    for date, gap, low, high, n in zip(
+    behind = overall["position_ids"] if "position_ids" in overall else [""] * len(overall)
+    for date, gap, low, high, n, pids in zip(
         overall["date"],
         overall["gap"],
         overall["gap_low"],
         overall["gap_high"],
         overall["n_issues"],
+        behind,
         strict=True,
     ):
         gap, low, high = (text.format_number(v) for v in (gap, low, high))
         interval = f" (interval {low}–{high})" if low != high else ""
         covered = 0 if text.is_missing(n) else int(n)
-        hover.append(
+        label = (
             f"<b>{text.format_date(date)}</b><br>Overall gap: {gap or 'n/a'}"
             f"{interval}<br>Issues covered: {covered}"
         )
+        if gap and isinstance(pids, str) and pids:
+            label += f"<br>Cite: positions {text.wrap(pids, 70, max_lines=6)}"
+        hover.append(label)
     return hover
+
+
+def _with_position_ids(
+    neg, overall: pd.DataFrame, actor_a, actor_b, *, weights=None, **options
+) -> pd.DataFrame:
+    """``overall`` (a ``compute_overall_gap`` frame) with a ``position_ids`` column: the ids
+    of both sides' positions in force at each date on the issues it counts (", "-joined,
+    issue order; a mapping ``weights`` counts only the issues it weighs above 0; a date where
+    the ids found are not the ``n_issues`` counted, e.g. a salience of 0, gets "")."""
+    if overall.empty:
+        return overall.assign(position_ids=pd.Series(dtype="object"))
+    cells = _gaps._gaps_at(neg, actor_a, actor_b, overall["date"], **options)
+    if isinstance(weights, Mapping):
+        cells = cells[cells["issue_id"].map(lambda i: float(weights.get(i, 0) or 0) > 0)]
+    return overall.assign(position_ids=_joined_ids(neg, overall, cells))
+
+
+def _joined_ids(neg, overall: pd.DataFrame, cells: pd.DataFrame) -> list[str]:
+    """Per row of ``overall``: the ``position_id_a``, ``position_id_b`` of the ``cells`` (gap
+    rows) dated that day, ", "-joined in issue order; "" where their number of issues is not
+    the row's ``n_issues`` (then they are not exactly the positions counted)."""
+    rank = {i: n for n, i in enumerate(ids.issue_order(neg))}
+    cells = cells[cells["gap"].notna()]
+    cells = cells.assign(_i=cells["issue_id"].map(rank)).sort_values(["date", "_i"])
+    joined = {}
+    for date, group in cells.groupby("date", sort=False):
+        pairs = zip(group["position_id_a"], group["position_id_b"], strict=True)
+        joined[date] = (len(group), ", ".join(f"{a}, {b}" for a, b in pairs))
+    out = []
+    for date, n in zip(overall["date"], overall["n_issues"], strict=True):
+        count, found = joined.get(date, (0, ""))
+        out.append(found if not text.is_missing(n) and count == int(n) else "")
+    return out
+
+
+def _position_ids_from_gaps(
+    neg, overall: pd.DataFrame, gaps: pd.DataFrame, *, carried: bool
+) -> list[str]:
+    """:func:`_joined_ids` of the per-issue ``gaps`` (a ``compute_gaps`` frame) in force at each
+    date of ``overall``: the last change up to that date (``carried``: positions carry forward)
+    or a change on that very day. Exact where the count matches the overall's ``n_issues``
+    (else "")."""
+    rows = gaps[gaps["gap"].notna()]
+    if overall.empty or rows.empty:
+        return [""] * len(overall)
+    if carried:
+        grid = pd.MultiIndex.from_product(
+            [pd.Index(overall["date"].unique()), pd.Index(rows["issue_id"].unique())],
+            names=["date", "issue_id"],
+        ).to_frame(index=False)
+        grid["date"] = grid["date"].astype(rows["date"].dtype)
+        right = rows[["date", "issue_id", "gap", "position_id_a", "position_id_b"]]
+        cells = pd.merge_asof(
+            grid.sort_values("date", kind="stable"),
+            right.sort_values("date", kind="stable"),
+            on="date",
+            by="issue_id",
+            direction="backward",
+        )
+    else:
+        cells = rows[rows["date"].isin(set(overall["date"]))]
+    return _joined_ids(neg, overall, cells)
+
+
+def _overall_trace(
+    spec: _FigureSpec,
+    overall: pd.DataFrame,
+    until,
+    *,
+    steps: bool,
+    hover: list[str],
+    color: str,
+    name: str,
+    axes: dict | None = None,
+) -> None:
+    """The overall gap (or distance) of a ``compute_overall_gap`` frame, drawn in one of two ways.
+
+    ``steps``: a step line with a marker per change and its interval as a band (a value holds
+    until the next change). Otherwise (no carrying forward, or ``max_age``): a marker with its
+    interval as error bars at each date with a value, and a line only over the days that value
+    holds (up to the frame's next row, which marks where it ends): no band, which would join
+    values that do not hold in between."""
+    axes = axes or {}
+    if steps:
+        x, (gap, low, high) = _step_lists(overall, ["gap", "gap_low", "gap_high"], until)
+        _band(spec, x, low, high, color=color, group=name, axes=axes)
+        spec.trace(
+            x=x,
+            y=gap,
+            name=name,
+            legendgroup=name,
+            **_steps_with_markers(hover, len(x), color=color, width=2.5),
+            **axes,
+        )
+        return
+    days = _iso(overall["date"])
+    ends = [*days[1:], text.format_date(until) if until is not None else days[-1]]
+    gaps, lows, highs = (_floats(overall[c]) for c in ("gap", "gap_low", "gap_high"))
+    x, y, up, down, labels, shown = [], [], [], [], [], []
+    for day, end, gap, low, high, label in zip(days, ends, gaps, lows, highs, hover, strict=True):
+        if gap is None:
+            continue
+        low, high = gap if low is None else low, gap if high is None else high
+        # the value, where it stops holding, and a break before the next value
+        x += [day, end, end]
+        y += [gap, gap, None]
+        up += [round(high - gap, 2), None, None]
+        down += [round(gap - low, 2), None, None]
+        labels += [label, "", ""]
+        shown += ["text", "skip", "skip"]
+    spec.trace(
+        x=x,
+        y=y,
+        name=name,
+        legendgroup=name,
+        mode="lines+markers",
+        line={"color": color, "width": 2.5},
+        marker={"color": color, "size": [8, 0, 0] * (len(x) // 3)},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": up,
+            "arrayminus": down,
+            "color": color,
+            "thickness": 1.5,
+            "width": 5,
+        },
+        hovertext=labels,
+        hoverinfo=shown,
+        **axes,
+    )
 
 
 def _pair(neg, actor_a, actor_b) -> list[str]:
@@ -366,9 +561,11 @@ def plot_positions(
     A position holds until the same actor restates it, so each line is a step that runs on to
     ``end`` (default: the last statement date in the dataset). Several statements on one date
     combine as in :mod:`negotiation_lib.gaps` (mean value, widest range). One marker per
-    statement (its symbol follows the stance); its hover gives date, actor, stance, value,
-    summary, quote and source. The y axis runs 0-100 with the scale's words (``low_label``,
-    ``high_label``) at the ends; with ``show_anchors`` the codebook's anchors are dotted lines.
+    statement (its symbol follows the stance, :data:`STANCE_SYMBOLS`, with a key to the
+    stances drawn at the right); its hover gives date, actor, stance, value, summary, quote,
+    the source linked to its URL and the position id to cite. The y axis runs 0-100 with the
+    scale's words (``low_label``, ``high_label``) at the ends; with ``show_anchors`` the
+    codebook's anchors are dotted lines.
 
     ``actors`` default: every actor with a statement on the issue, in actors.csv order.
     A statement before ``start`` still sets the value the line starts from. Shows a message
@@ -432,6 +629,7 @@ def _positions_spec(
     # the line of each actor: its combined positions, the one in force at start carried there
     lines = _gaps._changes_in_window(changes, keys=["actor_id"], start=start, end=end)
     missing = []
+    drawn_stances: list[str] = []
     for actor in actors:
         window = statements[statements["actor_id"] == actor]
         if start is not None:
@@ -459,6 +657,7 @@ def _positions_spec(
         if not window.empty:
             hover = window["hover"] if "hover" in window else ev.hover_html(window)
             symbols = [STANCE_SYMBOLS.get(s, "circle") for s in window["stance"]]
+            drawn_stances += [str(s) for s in window["stance"]]
             spec.trace(
                 x=_iso(window["date"]),
                 y=_floats(window["value"]),
@@ -509,6 +708,7 @@ def _positions_spec(
         message += f" by {', '.join(missing)}." if missing else "."
     elif missing:
         message = "No statement on this issue: " + ", ".join(missing)
+    _stance_key(spec, drawn_stances)
     if start is not None or end is not None:
         lo = start if start is not None else neg.positions["date"].min()
         spec.layout["xaxis"]["range"] = [text.format_date(lo), text.format_date(last_date)]
@@ -518,14 +718,50 @@ def _positions_spec(
 # --- gaps over time -------------------------------------------------------------------------
 
 
+def _issue_categories(neg) -> dict[str, str]:
+    """Issue id -> its category (raw text), in legend order: categories in the order of their
+    first issue, issues in issue order within each. One group, "Issues", when the dataset has
+    no category; "Uncategorised" for the issues without one when others have one."""
+    order = ids.issue_order(neg)
+    given = neg.issues.set_index("issue_id")["category"] if "category" in neg.issues else None
+    raw = {
+        i: ("" if given is None or text.is_missing(given.get(i)) else str(given.get(i)).strip())
+        for i in order
+    }
+    fallback = "Uncategorised" if any(raw.values()) else "Issues"
+    category = {i: raw[i] or fallback for i in order}
+    groups = list(dict.fromkeys(category.values()))
+    return {i: category[i] for g in groups for i in order if category[i] == g}
+
+
 def _issue_style(neg) -> dict[str, dict]:
-    """A fixed colour and dash per issue (by issue order), the same in every figure."""
-    dashes = ("solid", "dash", "dot")
+    """A fixed colour, dash and category per issue, the same in every figure: colours go round
+    :data:`ISSUE_COLORS` in legend order (issues grouped by category), so the issues of a
+    category have distinct colours; each time the colours come round again the line dash and
+    the marker symbol change too (the markers tell issues apart where no line is drawn), so
+    up to 60 issues have a look of their own."""
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+    symbols = ("circle", "diamond", "square", "triangle-up", "star", "x")
     n = len(ISSUE_COLORS)
     return {
-        issue: {"color": ISSUE_COLORS[i % n], "dash": dashes[(i // n) % len(dashes)]}
-        for i, issue in enumerate(ids.issue_order(neg))
+        issue: {
+            "color": ISSUE_COLORS[k % n],
+            "dash": dashes[(k // n) % len(dashes)],
+            "symbol": symbols[(k // n) % len(symbols)],
+            "category": category,
+        }
+        for k, (issue, category) in enumerate(_issue_categories(neg).items())
     }
+
+
+def _top_issues(gaps: pd.DataFrame, order: Sequence[str], top: int | None) -> set[str]:
+    """The ``top`` issues with the most gap changes (rows with a gap) in ``gaps``, ties in
+    ``order``; every issue when ``top`` is None."""
+    if top is None:
+        return set(order)
+    counts = gaps.loc[gaps["gap"].notna(), "issue_id"].value_counts()
+    ranked = sorted(order, key=lambda i: (-int(counts.get(i, 0)), order.index(i)))
+    return set(ranked[: max(int(top), 0)])
 
 
 def plot_gap_over_time(
@@ -539,6 +775,7 @@ def plot_gap_over_time(
     carry_forward: bool = True,
     max_age=None,
     weights=None,
+    top_issues: int | None = TOP_ISSUES,
     width: int = WIDTH,
     height: int = 640,
     template: str = TEMPLATE,
@@ -547,12 +784,19 @@ def plot_gap_over_time(
 
     Top panel: the overall gap (``compute_overall_gap``: the mean over the issues where both
     hold a position, with ``weights``) as a step line with its interval band; its hover gives
-    the number of issues it covers. Bottom panel: one step line per issue (``compute_gaps``);
-    a marker's hover gives both actors' values, stances, summaries, quotes and sources. A gap
-    holds until either side restates. ``start``/``end`` clip the view (the gap holding at
-    ``start`` is drawn from there); ``carry_forward``/``max_age`` as in ``compute_gaps`` (with
-    them, a line runs to the next change: read the markers). Shows a message instead of lines
-    when the pair has no common issue in the range. The pair defaults to
+    the number of issues it covers and the ids of the positions behind it. Bottom panel: one
+    step line per issue (``compute_gaps``); a marker's hover gives both actors' values,
+    stances, summaries, quotes, linked sources and position ids. A gap holds until either side
+    restates. The issues' legend (at the right) groups them by ``issues.category``; the
+    ``top_issues`` issues with the most gap changes in view are drawn, the others are listed
+    there and drawn with one click (``None`` draws every issue).
+
+    ``start``/``end`` clip the view (the gap holding at ``start`` is drawn from there);
+    ``carry_forward``/``max_age`` as in ``compute_gaps``. Without carrying forward (or with
+    ``max_age``) a value does not hold until the next change: the overall gap is then a point
+    with its interval as error bars wherever it has a value, joined only over the days it holds,
+    and the per-issue gaps are points with error bars. Shows a message instead of lines when the
+    pair has no common issue in the range. The pair defaults to
     :func:`~negotiation_lib.ids.default_pair`.
     """
     actor_a, actor_b = _pair(neg, actor_a, actor_b)
@@ -560,6 +804,8 @@ def plot_gap_over_time(
     options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
     gaps = _gaps.compute_gaps(neg, actor_a, actor_b, **options)
     overall = _gaps.compute_overall_gap(neg, actor_a, actor_b, weights=weights, **options)
+    if weights is not None or max_age is not None:  # else _gap_spec finds them from the gaps
+        overall = _with_position_ids(neg, overall, actor_a, actor_b, weights=weights, **options)
     return _gap_spec(
         neg,
         gaps,
@@ -570,6 +816,7 @@ def plot_gap_over_time(
         start=start,
         end=end,
         steps=carry_forward and max_age is None,
+        top_issues=top_issues,
         **_look(width, height, template),
     ).figure()
 
@@ -586,6 +833,7 @@ def _gap_spec(
     start=None,
     end=None,
     steps: bool = True,
+    top_issues: int | None = TOP_ISSUES,
     width: int = WIDTH,
     height: int = 640,
     template: str = TEMPLATE,
@@ -596,10 +844,13 @@ def _gap_spec(
 
     A ``hover`` column in ``gaps`` is used as the markers' labels (explorers precompute it),
     else :func:`evidence.gap_hover` with ``snippets`` (a cached :func:`evidence.position_snippets`
-    of ``evidence``). ``steps=False`` draws the per-issue gaps as markers only: without
-    carrying forward (or with ``max_age``) a gap does not simply hold until the next change,
-    and ``compute_gaps`` does not say when it ends. The overall line stays: its frame marks
-    the dates where nothing is in force (a break in the line)."""
+    of ``evidence``). The overall hover names the positions behind it: ``overall``'s
+    ``position_ids`` column (:func:`_with_position_ids`) if given, else the ones found in
+    ``gaps`` (:func:`_position_ids_from_gaps`). ``steps=False`` draws the per-issue gaps as
+    markers with error bars only: without carrying forward (or with ``max_age``) a gap does not
+    simply hold until the next change, and ``compute_gaps`` does not say when it ends; the
+    overall gap as in
+    :func:`_overall_trace` (its frame marks where a value ends)."""
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
@@ -636,45 +887,87 @@ def _gap_spec(
         message = _no_common_issue(neg, actor_a, actor_b, in_range=in_range)
         return _finish(spec, neg, message=message, **finish)
 
+    if "position_ids" not in overall:
+        overall = overall.assign(
+            position_ids=_position_ids_from_gaps(neg, overall, gaps, carried=steps)
+        )
     top = {"xaxis": "x", "yaxis": "y"}
-    color = "#333333"
-    x, (gap, low, high) = _step_lists(overall, ["gap", "gap_low", "gap_high"], until)
-    _band(spec, x, low, high, color=color, group="Overall gap", axes=top)
-    spec.trace(
-        x=x,
-        y=gap,
+    _overall_trace(
+        spec,
+        overall,
+        until,
+        steps=steps,
+        hover=_overall_hover(overall),
+        color="#333333",
         name="Overall gap",
-        legendgroup="Overall gap",
-        **_steps_with_markers(_overall_hover(overall), len(x), color=color, width=2.5),
-        **top,
+        axes=top,
     )
 
-    bottom = {"xaxis": "x2", "yaxis": "y2"}
+    bottom = {"xaxis": "x2", "yaxis": "y2", "legend": "legend2"}
     style = _issue_style(neg)
     labels = ids.issue_labels(neg)
     if "hover" not in gaps:
         gaps = gaps.assign(hover=ev.gap_hover(gaps, evidence, neg, snippets=snippets))
     by_issue = dict(tuple(gaps.groupby("issue_id", sort=False)))
-    for issue in ids.issue_order(neg):
-        rows = by_issue.get(issue)
-        if rows is None or rows["gap"].isna().all():
-            continue
+    drawn_issues = [
+        i for i in style if i in by_issue and by_issue[i]["gap"].notna().any()
+    ]  # legend order: by category
+    shown = _top_issues(gaps, [i for i in ids.issue_order(neg) if i in drawn_issues], top_issues)
+    for issue in drawn_issues:
+        rows = by_issue[issue]
+        look = style[issue]
         x, (gap,) = _step_lists(rows, ["gap"], until if steps else None)
-        drawn = _steps_with_markers(rows["hover"].tolist(), len(x), width=2, **style[issue])
+        drawn = _steps_with_markers(
+            rows["hover"].tolist(), len(x), width=2, color=look["color"], dash=look["dash"]
+        )
+        drawn["marker"]["symbol"] = look["symbol"]
         if not steps:
             drawn["mode"] = "markers"
+            drawn["error_y"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": _floats(rows["gap_high"] - rows["gap"]),
+                "arrayminus": _floats(rows["gap"] - rows["gap_low"]),
+                "color": look["color"],
+                "thickness": 1.2,
+                "width": 4,
+            }
         spec.trace(
             x=x,
             y=gap,
-            name=text.wrap(labels[issue], 40, max_lines=1),
-            legendgroup=issue,
+            name=text.wrap(labels[issue], 34, max_lines=2),
+            legendgroup=f"category: {text.escape(look['category'])}",
+            legendgrouptitle={"text": f"<b>{text.wrap(look['category'], 30, max_lines=2)}</b>"},
+            meta={"issue_id": issue},
+            visible=True if issue in shown else "legendonly",
             **drawn,
             **bottom,
         )
+    if drawn_issues:
+        spec.layout["legend2"] = {
+            "title": {
+                "text": f"Issues by category: {len(shown)} of {len(drawn_issues)} drawn<br>"
+                "<i>click an issue to draw or hide it</i>",
+                "font": {"size": 12},
+            },
+            "x": 1.02,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "top",
+            "orientation": "v",
+            "groupclick": "toggleitem",
+            "tracegroupgap": 6,
+            "font": {"size": 11},
+        }
     if in_range:
         lo = start if start is not None else neg.positions["date"].min()
         spec.layout["xaxis2"]["range"] = [text.format_date(lo), text.format_date(until)]
-    return _finish(spec, neg, **finish)
+    # tall enough for the issues' legend to show whole: about 21 px an entry, 30 a category
+    groups = len({style[i]["category"] for i in drawn_issues})
+    finish["height"] = max(height, 210 + 21 * len(drawn_issues) + 30 * groups)
+    spec = _finish(spec, neg, **finish)
+    spec.layout["margin"].update(l=70, r=ISSUE_LEGEND_MARGIN)
+    return spec
 
 
 # --- a third party against each side -------------------------------------------------------
@@ -698,8 +991,10 @@ def plot_third_party_distance(
 
     One step line per party (its colour) of ``compute_overall_gap(neg, third, party)``: the
     mean gap over the issues where both hold a position, with its interval band; the hover of
-    each change gives the distance, its interval and how many issues it covers (read it: a
-    distance over one issue says little). ``start``/``end`` clip the view. Shows a message for
+    each change gives the distance, its interval, how many issues it covers (read it: a
+    distance over one issue says little) and the positions behind it. Without carrying forward
+    (or with ``max_age``) each value is a point with error bars, joined only over the days it
+    holds (see :func:`plot_gap_over_time`). ``start``/``end`` clip the view. Shows a message for
     a party with no issue in common with ``third``. ``parties`` default: the dataset's parties
     (:func:`~negotiation_lib.ids.parties`) other than ``third``.
     """
@@ -739,19 +1034,23 @@ def plot_third_party_distance(
         if overall["gap"].notna().sum() == 0:
             missing.append(names[party])
             continue
+        overall = _with_position_ids(
+            neg, overall, third, party, weights=weights, carry_forward=carry_forward,
+            max_age=max_age,
+        )  # fmt: skip
         name = f"to {text.escape(names[party])}"
-        x, (gap, low, high) = _step_lists(overall, ["gap", "gap_low", "gap_high"], until)
-        _band(spec, x, low, high, color=colors[party], group=name)
         hover = [
             f"{text.escape(names[third])} to {text.escape(names[party])}<br>{label}"
             for label in _overall_hover(overall)
         ]
-        spec.trace(
-            x=x,
-            y=gap,
+        _overall_trace(
+            spec,
+            overall,
+            until,
+            steps=carry_forward and max_age is None,
+            hover=hover,
+            color=colors[party],
             name=name,
-            legendgroup=name,
-            **_steps_with_markers(hover, len(x), color=colors[party], width=2.5),
         )
     message = ""
     if missing:
@@ -1100,7 +1399,8 @@ def plot_movement(
     """Movement between two dates: per issue, an arrow per actor from its start to its end value.
 
     Rows are issues (issue order), one lane per actor; a hollow marker at the start value, a
-    triangle at the end value pointing the way it moved, joined by a line. Hover on the end
+    triangle at the end value pointing the way it moved, joined by a line (a key at the right
+    says which marker is which). Hover on the end
     marker: the move (from, to, change), toward and away from whom it went (relative to the
     other actors' positions at ``start``), and the statement in force at ``end`` (date, stance,
     summary, quote, source); on the start marker, the statement in force at ``start``.
@@ -1156,6 +1456,7 @@ def plot_movement(
     def who(ids):
         return ", ".join(text.escape(names[a]) for a in ids.split(";")) if ids else "nobody"
 
+    end_symbols: set[str] = set()
     for lane, actor in enumerate(actors):
         own = frame[frame["actor_id"] == actor]
         if own.empty:
@@ -1207,6 +1508,9 @@ def plot_movement(
                 f"Away from: {who(row.away)}",
             ]
             pid = end_ids.get((actor, row.issue_id))
+            first = start_ids.get((actor, row.issue_id))
+            if first is not None and pid is not None:
+                lines.append(f"Cite: position {text.escape(first)} → {text.escape(pid)}")
             if pid is not None and pid in by_id.index:
                 lines.append("<i>Position in force at the end:</i>")
                 lines.append(ev.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0])
@@ -1215,6 +1519,7 @@ def plot_movement(
             "triangle-right" if c > 0 else "triangle-left" if c < 0 else "circle"
             for c in own["change"]
         ]
+        end_symbols.update(symbols)
         spec.trace(
             x=_floats(own["value_end"]),
             y=y,
@@ -1232,6 +1537,12 @@ def plot_movement(
         "zeroline": False,
         "showgrid": False,
     }
+    ends = [
+        ("triangle-right", "end: moved up the scale"),
+        ("triangle-left", "end: moved down the scale"),
+        ("circle", "end: did not move"),
+    ]
+    _key(spec, "Marker", [("circle-open", "start"), *[e for e in ends if e[0] in end_symbols]])
     missing = [names[a] for a in actors if a not in set(frame["actor_id"])]
     message = ("No position at both dates: " + ", ".join(missing)) if missing else ""
     return _finish(
