@@ -22,6 +22,7 @@ from .coding import (
 from .consistency import check_coding_consistency
 from .evidence import evidence_table
 from .examples import write_example_dataset
+from .export import export_figure
 from .gaps import (
     MOVEMENTS,
     NO_SALIENCE_NOTE,
@@ -98,6 +99,7 @@ __all__ = [
     "environment_report",
     "evidence_profile",
     "evidence_table",
+    "export_figure",
     "filter_positions",
     "forecast",
     "forecast_over_time",
