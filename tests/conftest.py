@@ -183,3 +183,22 @@ def edge_dataset():
 def edge_cases():
     """The names of the edge-case datasets."""
     return EDGE_CASES
+
+
+# The Chromium the figure export (nl.export_figure, kaleido) drives. Like the browser tests in
+# tests/e2e: without one the test skips, except when NL_REQUIRE_BROWSER=1 (CI), where it fails.
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The Chromium executable `nl.export.find_chromium()` finds (skip or fail without one)."""
+    import os
+
+    from negotiation_lib import export
+
+    try:
+        return export.find_chromium()
+    except export.ChromiumNotFoundError as exc:
+        if os.environ.get("NL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"NL_REQUIRE_BROWSER=1 but {exc}")
+        pytest.skip(str(exc))

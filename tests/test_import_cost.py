@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["plotly", "ipywidgets", "frictionless", "hypothesis", "IPython"]
+HEAVY = ["plotly", "ipywidgets", "frictionless", "hypothesis", "IPython", "kaleido", "pypdf"]
 
 
 def _modules_after(code: str) -> dict[str, bool]:

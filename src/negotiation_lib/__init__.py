@@ -2,8 +2,9 @@
 
 ``import negotiation_lib as nl`` gives the data functions (pandas only). The figures and the
 explorers are one spelling each: ``nl.figures.plot_*`` (plotly) and ``nl.widgets.*_explorer``
-(ipywidgets); those modules, and ``nl.app`` (the explorers in tabs, for ``make app``), load on
-first use, so importing the package stays cheap.
+(ipywidgets); those modules, ``nl.app`` (the explorers in tabs, for ``make app``) and
+``nl.export_figure`` (SVG and PDF through kaleido and Chromium) load on first use, so importing
+the package stays cheap.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ __all__ = [
     "environment_report",
     "evidence_profile",
     "evidence_table",
+    "export_figure",
     "filter_positions",
     "forecast",
     "forecast_over_time",
@@ -122,14 +124,18 @@ __all__ = [
     "write_example_dataset",
 ]
 
-_LAZY_SUBMODULES = ("app", "figures", "report", "widgets")
+_LAZY_SUBMODULES = ("app", "export", "figures", "report", "widgets")
+# names of __all__ that live in a lazily loaded module (asyncio, kaleido: only when used)
+_LAZY_NAMES = {"export_figure": "export"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_SUBMODULES))
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES) | set(_LAZY_NAMES))

@@ -193,6 +193,23 @@ def _floats(values) -> list:
     return [None if text.is_missing(v) else round(float(v), 2) for v in values]
 
 
+def _provenance_annotation(neg) -> dict:
+    """The annotation that shows ``Data: <dataset id> v<version>`` above a figure's top right."""
+    return {
+        "name": "provenance",
+        "text": text.dataset_label(neg),
+        "xref": "paper",
+        "yref": "paper",
+        "x": 1,
+        "y": 1.0,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "yshift": 28,
+        "showarrow": False,
+        "font": {"size": 11, "color": "#666666"},
+    }
+
+
 def _finish(
     spec: _FigureSpec, neg, *, kind, title, width, height, template, message=""
 ) -> _FigureSpec:
@@ -210,19 +227,7 @@ def _finish(
         legend={"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"},
         meta={"dataset_id": str(neg.id), "dataset_version": str(neg.version), "figure": kind},
     )
-    spec.annotate(
-        name="provenance",
-        text=text.dataset_label(neg),
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=1.0,
-        xanchor="right",
-        yanchor="bottom",
-        yshift=28,
-        showarrow=False,
-        font={"size": 11, "color": "#666666"},
-    )
+    spec.annotate(**_provenance_annotation(neg))
     if message:
         empty = not spec.data
         # centred over an empty plot, else a note at the top that leaves the data visible

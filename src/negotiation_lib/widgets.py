@@ -480,7 +480,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         ["carry_forward", "weights"],
         ["confidence"],
     ]
-    explorer = Explorer("gap", controls, render, rows=rows)
+    explorer = add_figure_export(Explorer("gap", controls, render, rows=rows), neg)
     explorer.cache = caches["all"]
     return explorer
 
@@ -584,7 +584,7 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
             caches[confidence] = _IssueCache(by_confidence(neg, confidence))
         return position_view(neg, cache=caches[confidence], confidence=confidence, **values)
 
-    return Explorer("position", controls, render)
+    return add_figure_export(Explorer("position", controls, render), neg)
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -774,7 +774,7 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
 
     names_list = list(slider_of)
     rows = [["model", "date"]] + [names_list[i : i + 3] for i in range(0, len(names_list), 3)]
-    return Explorer("whatif", controls, render, rows=rows)
+    return add_figure_export(Explorer("whatif", controls, render, rows=rows), neg)
 
 
 # --- coding form (code it yourself) ----------------------------------------------------------
@@ -862,3 +862,63 @@ def evidence_browser(neg) -> Explorer:
     """Deprecated name of :func:`evidence_explorer` (kept for old notebooks)."""
     warnings.warn("evidence_browser is now evidence_explorer", DeprecationWarning, stacklevel=2)
     return evidence_explorer(neg)
+
+
+# --- figure export: SVG / PDF buttons of the explorers that draw a figure -------------------
+
+
+def add_figure_export(explorer: Explorer, neg, *, folder=None) -> Explorer:
+    """Give ``explorer`` "Export SVG" / "Export PDF" buttons under its controls; return it.
+
+    A button writes the figure on view (:func:`negotiation_lib.export_figure`, stamped with the
+    dataset's id and version) into ``folder`` (default: the working folder at the click) as
+    ``<dataset id>-<kind>-<date>.svg`` (``-2``, ``-3``, ... instead of overwriting) and shows
+    the path saved, or the error. ``explorer.export_figure(fmt)`` does what a button does and
+    returns the path (None on error, kept in ``explorer.export_error``);
+    ``explorer.export_buttons`` and ``explorer.export_message`` (plain text) are for tests.
+    CSS classes: ``nl-export-svg``, ``nl-export-pdf``, ``nl-export-message``.
+    """
+    import datetime as dt
+    from pathlib import Path
+
+    from . import export
+
+    status = widgets.HTML(value="").add_class("nl-export-message")
+    explorer.export_message = ""
+    explorer.export_error = None
+
+    def export_figure(fmt: str):
+        explorer.export_error, path = None, None
+        status.value = text.escape(f"Exporting {fmt.upper()}…")
+        try:
+            if explorer.figure is None:
+                raise ValueError("this view has no figure to export")
+            where = Path.cwd() if folder is None else Path(folder)
+            stem = f"{neg.id}-{explorer.kind}-{dt.date.today().isoformat()}"
+            path = export.export_figure(
+                explorer.figure, export.free_path(where, stem, f".{fmt}"), neg
+            )
+            explorer.export_message = f"Saved {path.resolve()}"
+        except Exception as exc:  # shown next to the buttons; the error kept for tests
+            explorer.export_error = exc
+            explorer.export_message = f"Could not export the figure: {exc}"
+        status.value = f'<span role="status">{text.escape(explorer.export_message)}</span>'
+        return path
+
+    explorer.export_figure = export_figure
+    explorer.export_buttons = {}
+    for fmt in export.EXPORT_FORMATS:
+        button = widgets.Button(
+            description=f"Export {fmt.upper()}",
+            tooltip=f"Save the figure as {fmt.upper()} in the working folder, for a paper",
+        ).add_class(f"nl-export-{fmt}")
+        button.on_click(lambda _button, fmt=fmt: export_figure(fmt))
+        explorer.export_buttons[fmt] = button
+    children = list(explorer.children)
+    at = children.index(explorer._message_box)
+    row = widgets.HBox([*explorer.export_buttons.values(), status])
+    explorer.children = (*children[:at], row, *children[at:])
+    return explorer
+
+
+__all__ += ["add_figure_export"]

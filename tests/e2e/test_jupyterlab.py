@@ -39,6 +39,7 @@ SERVER_START_ATTEMPTS = 3
 RUN_ALL_TIMEOUT = 180_000  # ms, a whole notebook
 CELL_TIMEOUT = 60_000  # ms, one cell (as scripts/run_notebooks.py and nbval)
 CHART_UPDATE_TIMEOUT = 30_000  # ms
+EXPORT_TIMEOUT = 150_000  # ms: Chromium starts (bounded by 60 s) and renders (60 s)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Scenario:
     changes: tuple[Change, ...]
     readme_picture: bool = False
     widgets: bool = True  # False: a notebook of plain figures (drawn after Run All, no controls)
+    export: bool = False  # click the explorer's "Export SVG" and find the file it wrote
 
 
 SCENARIOS = {
@@ -67,6 +69,7 @@ SCENARIOS = {
         REPO_ROOT / "notebooks" / "03-gap-explorer.ipynb",
         (Change("dropdown", "Actor B"), Change("select-multiple", "Issues")),
         readme_picture=True,
+        export=True,
     ),
     "whatif-explorer": Scenario(
         REPO_ROOT / "notebooks" / "12-would-a-model-predict-the-deal.ipynb",
@@ -482,10 +485,31 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
         after = page.evaluate(READ_CHARTS)
         assert after != before, f"{change.label} -> {picked}: no chart changed"
 
+    if scenario.export:
+        _export_svg(page, lab_server.root)
+
     _scroll_to_top_of(explorer.first)
     save_screenshot(page, f"jupyterlab-{scenario.source.stem}.png")
     assert problems.errors == [], "\n".join(problems.errors)
     assert problems.dialogs == []
+
+
+def _export_svg(page, root: Path) -> None:
+    """Click the first explorer's "Export SVG": the kernel writes an SVG next to the notebook
+    (Chromium rendering it) and the explorer shows its path."""
+    before = set(root.rglob("*.svg"))
+    page.locator(".jupyter-widgets .nl-export-svg").first.click()
+    page.wait_for_function(
+        "() => /Saved |Could not/.test("
+        "document.querySelector('.nl-export-message')?.textContent || '')",
+        timeout=EXPORT_TIMEOUT,
+    )
+    shown = page.locator(".nl-export-message").first.text_content()
+    written = set(root.rglob("*.svg")) - before
+    assert len(written) == 1, shown
+    path = written.pop()
+    assert shown == f"Saved {path.resolve()}"
+    assert path.stat().st_size > 1000
 
 
 # The notebooks whose widgets or figures a scenario drives run all their cells there.
