@@ -337,4 +337,5 @@ def test_report_mean_of_groups_is_quiet_when_no_group_is_defined_in_a_replicate(
         report = nl.agreement_report(long, n_boot=200, seed=0)
     mean = report.alphas.set_index("issue_id").loc[agreement.MEAN_LABEL]
     assert mean["alpha"] == pytest.approx(1.0)
-    assert mean["ci_low"] == pytest.approx(1.0) and mean["ci_high"] == pytest.approx(1.0)
+    assert mean["ci_low"] == pytest.approx(1.0)
+    assert mean["ci_high"] == pytest.approx(1.0)
