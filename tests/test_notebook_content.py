@@ -114,6 +114,19 @@ def exercises(path: Path) -> list[str]:
     return [" ".join(item) for item in items]
 
 
+RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|/|\.\./)([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_relative_links_in_the_text_point_to_files_that_exist(path):
+    for number, cell in enumerate(cells(path)):
+        if cell["cell_type"] != "markdown":
+            continue
+        for target in re.findall(r"\]\((?![a-z][a-z0-9+.-]*:|#)([^)\s]+)\)", source(cell)):
+            file = (path.parent / target.split("#")[0]).resolve()
+            assert file.exists(), f"cell {number} links to missing {target}"
+
+
 def solutions_path(path: Path) -> Path:
     return SOLUTIONS_DIR / f"{path.stem}-solutions.ipynb"
 
@@ -142,6 +155,8 @@ def test_every_solutions_notebook_answers_a_notebook_and_quotes_each_exercise(pa
     headings = [t for t in text if t.startswith("## Exercise ")]
     assert len(headings) == len(asked), "one '## Exercise n' section per exercise"
     for number, (heading, exercise) in enumerate(zip(headings, asked, strict=True), start=1):
-        assert heading.startswith(f"## Exercise {number}\n\n> {exercise}"), f"exercise {number}"
+        # quoted verbatim, with the notebook's relative links made relative to solutions/
+        quoted = RELATIVE_LINK.sub(r"](../\1)", exercise)
+        assert heading.startswith(f"## Exercise {number}\n\n> {quoted}"), f"exercise {number}"
     code = [source(c) for c in cells(path) if c["cell_type"] == "code"]
     assert len(code) > len(asked), "each exercise has a worked answer"
