@@ -4,10 +4,10 @@
   `import pandas`, `import negotiation_lib as nl` and `nl.load("ru-ua-2022-2026")`, one cell each.
   Reported per step (nbclient's per-cell timestamps) and as ratios: library import / pandas
   import, load / library import, and the whole start-up / an empty notebook (kernel start alone).
-- Each notebook in notebooks/ executed as `make notebooks` does (nothing is written): wall time,
-  ratio to an empty notebook, and its slowest cell.
-- The whole `pytest --nbval` run over notebooks/ (the command `make test` uses): wall time and
-  its ratio to the sum of plain executions (nbval's own overhead on top of running the cells).
+- Each notebook `make notebooks` runs (notebooks/, then notebooks/solutions/), executed as it
+  does (nothing is written): wall time, ratio to an empty notebook, and its slowest cell.
+- The whole `pytest --nbval` run over the same notebooks (the command `make test` uses): wall time
+  and its ratio to the sum of plain executions (nbval's own overhead on top of running the cells).
 
 Usage: `python benchmarks/bench_notebooks.py [--repeat 3] [--skip-nbval] [notebooks ...]`.
 Prints tables; writes build/bench/notebooks.json. Times depend on the machine; compare ratios.
@@ -31,7 +31,13 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "build" / "bench" / "notebooks.json"
 sys.path.insert(0, str(REPO / "scripts"))
-from run_notebooks import NotebookFailed, execute_notebook, kernel_environment, nbval_args  # noqa: E402
+from run_notebooks import (  # noqa: E402
+    NotebookFailed,
+    default_notebooks,
+    execute_notebook,
+    kernel_environment,
+    nbval_args,
+)
 
 DATASET_ID = "ru-ua-2022-2026"
 STARTUP_CELLS = {
@@ -137,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="start-up repetitions (median)")
     parser.add_argument("--skip-nbval", action="store_true")
     args = parser.parse_args(argv)
-    paths = sorted(args.paths) if args.paths else sorted((REPO / "notebooks").glob("*.ipynb"))
+    paths = sorted(args.paths) if args.paths else default_notebooks()  # as make notebooks
 
     startup = bench_startup(args.repeat)
     print(f"Start-up in a fresh kernel (median of {args.repeat}):")

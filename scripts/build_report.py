@@ -238,8 +238,15 @@ def make_exporter() -> HTMLExporter:
 _IPYNB_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/)([^"#?]+)\.ipynb([#?][^"]*)?"')
 
 
+# The worked solutions (notebooks/solutions/) are not part of the report: a teacher shares the
+# report with participants. A link to them keeps its text and loses its target.
+_SOLUTIONS_LINK = re.compile(r'<a href="solutions/[^"]*"[^>]*>(.*?)</a>', re.S)
+
+
 def _link_pages(page: str) -> str:
-    """Point relative links between notebooks (`02-x.ipynb`) at their report pages (`02-x.html`)."""
+    """Point relative links between notebooks (`02-x.ipynb`) at their report pages (`02-x.html`);
+    links into `solutions/` become plain text."""
+    page = _SOLUTIONS_LINK.sub(lambda m: m[1], page)
     return _IPYNB_LINK.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', page)
 
 

@@ -40,9 +40,10 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Removes: notebook `metadata.widgets` (widget state saved by JupyterLab or nbclient), cell
     timing and view metadata (`execution`, `ExecuteTime`, `collapsed`, `scrolled`), the
-    `image/png` snapshot JupyterLab stores next to a Plotly figure, and the widget-view bundle
+    `image/png` snapshot JupyterLab stores next to a Plotly figure, the widget-view bundle
     of widget outputs (it only names a random model id whose state is not stored, so it would
-    render as "model not found"; the `text/plain` repr stays). Sets `kernelspec` to `python3`
+    render as "model not found"; the `text/plain` repr stays), and the split of one stream's text
+    over several outputs (joined). Sets `kernelspec` to `python3`
     and `language_info` to a fixed value without the Python version.
 
     Keeps: every cell source, every other output (text, HTML, Plotly JSON, errors), execution
@@ -56,6 +57,7 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         if cell.cell_type != "code":
             continue
+        cell.outputs = _joined_streams(cell.outputs)
         for output in cell.outputs:
             data = output.get("data")
             if not data:
@@ -72,6 +74,26 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 for mime in [mime for mime in metadata if "/" in mime and mime not in data]:
                     metadata.pop(mime)
     return nb
+
+
+def _joined_streams(outputs: list) -> list:
+    """`outputs` with consecutive stream outputs of the same name (stdout, stderr) joined into
+    one: the kernel sends one print's text in one or several messages depending on timing (e.g.
+    the text, then its newline), so the stored split would change from run to run. nbval joins
+    them the same way before comparing."""
+    joined: list = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def normalised_text(text: str) -> str:

@@ -1,6 +1,6 @@
 """Re-execute notebooks in place and normalise them: the one way stored outputs are regenerated.
 
-    python scripts/run_notebooks.py                   # every notebooks/*.ipynb, sorted
+    python scripts/run_notebooks.py                   # notebooks/*.ipynb, then notebooks/solutions/
     python scripts/run_notebooks.py notebooks/02-x.ipynb
     python scripts/run_notebooks.py --check           # execute, write nothing, exit 1 if stale
     python scripts/run_notebooks.py --compare         # strict pytest --nbval, in parallel
@@ -40,6 +40,7 @@ from negotiation_lib import kernel_provisioner
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+SOLUTIONS_DIR = NOTEBOOKS_DIR / "solutions"
 KERNEL_NAME = "python3"
 # Seconds. The slowest cell in notebooks/ takes a few seconds alone; the bound leaves room for
 # a loaded 2-core machine and still ends a stuck cell in under a minute (docs/notebook-testing.md).
@@ -217,12 +218,19 @@ def compare_notebooks(paths: list[Path], *, with_tests: bool = False) -> int:
 
 
 def default_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    """The notebooks `make notebooks` and `make test` run: notebooks/*.ipynb, then the worked
+    solutions in notebooks/solutions/ (each runs in its own folder), each group sorted."""
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + sorted(SOLUTIONS_DIR.glob("*.ipynb"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/*)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="notebooks (default: notebooks/* and notebooks/solutions/*)",
+    )
     parser.add_argument(
         "--check",
         action="store_true",

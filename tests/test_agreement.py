@@ -8,6 +8,8 @@ nominal .743, ordinal .815, interval .849, ratio .797. Cross-check: the `krippen
 
 from __future__ import annotations
 
+import warnings
+
 import krippendorff
 import numpy as np
 import pandas as pd
@@ -316,3 +318,24 @@ def test_library_never_imports_the_gpl_package():
                 else []
             )
             assert not any(n.split(".")[0] == "krippendorff" for n in names), path.name
+
+
+def test_report_mean_of_groups_is_quiet_when_no_group_is_defined_in_a_replicate():
+    # Three of each group's four units have the same value: a bootstrap replicate that draws
+    # only those has no expected disagreement, so its alpha is undefined, and now and then
+    # both groups' are. The mean of groups is then NaN for that replicate, without a warning.
+    rows = []
+    for issue in ("a", "b"):
+        for unit, value in enumerate([10, 10, 10, 90]):
+            rows += [
+                {"unit": f"{issue}{unit}", "coder": c, "value": value, "issue_id": issue}
+                for c in ("x", "y")
+            ]
+    long = pd.DataFrame(rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = nl.agreement_report(long, n_boot=200, seed=0)
+    mean = report.alphas.set_index("issue_id").loc[agreement.MEAN_LABEL]
+    assert mean["alpha"] == pytest.approx(1.0)
+    assert mean["ci_low"] == pytest.approx(1.0)
+    assert mean["ci_high"] == pytest.approx(1.0)

@@ -58,6 +58,18 @@ def test_links_between_notebooks_point_at_pages(script_module):
     )
 
 
+def test_links_to_the_worked_solutions_keep_their_text_only(script_module):
+    builder = script_module("build_report")
+    page = (
+        'Worked solutions: <a href="solutions/01-tour-solutions.ipynb">solutions/01-tour'
+        '-solutions.ipynb</a> (try first). <a href="02-x.ipynb">next</a>'
+    )
+    assert builder._link_pages(page) == (
+        "Worked solutions: solutions/01-tour-solutions.ipynb (try first). "
+        '<a href="02-x.html">next</a>'
+    )
+
+
 def test_report_files_and_header(script_module, tmp_path):
     builder = script_module("build_report")
     written = builder.build_report([FIXTURE], out=tmp_path, build_date="2026-01-02")

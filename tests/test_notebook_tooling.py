@@ -88,6 +88,26 @@ def test_normaliser_keeps_outputs_and_counts(normaliser):
     assert [c.get("execution_count") for c in nb.cells] == [None, 1, 2, 3, 4, 5]
 
 
+def test_normaliser_joins_a_stream_split_over_several_outputs(normaliser):
+    split = [
+        nbformat.v4.new_output("stream", name="stdout", text="a sentence."),
+        nbformat.v4.new_output("stream", name="stdout", text="\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    cell = nbformat.v4.new_code_cell("print('a sentence.')", outputs=split, execution_count=1)
+    nb = normaliser.normalise(nbformat.v4.new_notebook(cells=[cell]))
+    outputs = nb.cells[0].outputs
+    assert [(o["output_type"], o.get("name")) for o in outputs] == [
+        ("stream", "stdout"),
+        ("stream", "stderr"),
+        ("execute_result", None),
+        ("stream", "stdout"),
+    ]
+    assert outputs[0]["text"] == "a sentence.\n"
+
+
 def test_normaliser_is_idempotent(normaliser):
     once = nbformat.writes(normaliser.normalise(_dirty_fixture()))
     twice = nbformat.writes(normaliser.normalise(nbformat.reads(once, as_version=4)))

@@ -1,7 +1,8 @@
 """Every committed notebook is normalised, fully executed, and small enough to review.
 
-Parametrised over notebooks/*.ipynb. With no notebooks at all this fails rather than passing
-vacuously: the suite ships notebooks, and a missing folder is a broken checkout.
+Parametrised over notebooks/*.ipynb and the worked solutions in notebooks/solutions/. With no
+notebooks at all this fails rather than passing vacuously: the suite ships notebooks, and a
+missing folder is a broken checkout.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb")) + sorted(
+    (REPO_ROOT / "notebooks" / "solutions").glob("*.ipynb")
+)
 # Catches embedded plotly.js (about 4.6 MB), widget state or images. Raised from 1.5 MB when
 # every hover gained its source link and the position ids to cite (09, which shows a whole
 # report, is about 1.53 MB).

@@ -71,3 +71,12 @@ def test_the_readme_library_example_runs_and_its_weighting_changes_the_gap():
     weighted = namespace["overall"]
     assert weighted.attrs["weights_note"] == ""
     assert not weighted["gap"].equals(equal["gap"]), "the README's weighting changes nothing"
+
+
+def test_readme_and_index_notebook_point_to_every_worked_solution():
+    solutions = sorted(p.name for p in (ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+    assert solutions, "no worked solutions in notebooks/solutions/"
+    assert "(notebooks/solutions/)" in README
+    text = index_notebook_text()
+    missing = [name for name in solutions if f"(solutions/{name})" not in text]
+    assert not missing, f"notebooks/index.ipynb lacks {missing}"

@@ -397,13 +397,12 @@ def agreement_report(
             reps = _bootstrap(counts, level, n_boot, rng)
             group_reps.append(reps)
             rows[-1]["ci_low"], rows[-1]["ci_high"] = _interval(reps)
-        with np.errstate(invalid="ignore"):
-            stacked = np.vstack(group_reps) if group_reps else np.empty((0, n_boot))
-            mean_reps = (
-                np.nanmean(stacked, axis=0)
-                if len(stacked) and np.isfinite(stacked).any()
-                else np.full(n_boot, np.nan)
-            )
+        stacked = np.vstack(group_reps) if group_reps else np.empty((0, n_boot))
+        # the mean over the groups whose replicate is defined; NaN where none is (np.nanmean
+        # would warn "Mean of empty slice" for such a replicate, e.g. with few units per group)
+        defined = np.isfinite(stacked)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_reps = np.where(defined, stacked, 0.0).sum(axis=0) / defined.sum(axis=0)
         group_alphas = [r["alpha"] for r in rows if np.isfinite(r["alpha"])]
         low, high = _interval(mean_reps)
         rows.append(
