@@ -61,7 +61,7 @@ from .summaries import (
     summarize,
     third_party_distance,
 )
-from .text import show_table
+from .text import readable_tables, show_table
 from .validate import ValidationError, format_problems, validate
 
 __version__ = "0.1.0"
@@ -113,6 +113,7 @@ __all__ = [
     "parties",
     "positions_asof",
     "read_codings",
+    "readable_tables",
     "save_codings",
     "show_table",
     "summarize",
@@ -123,6 +124,9 @@ __all__ = [
 ]
 
 _LAZY_SUBMODULES = ("app", "figures", "report", "widgets")
+
+# In a notebook, every DataFrame on display reads as nl.show_table shows it (HTML only).
+readable_tables()
 
 
 def __getattr__(name: str) -> Any:
