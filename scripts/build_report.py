@@ -92,6 +92,9 @@ REPORT_TEMPLATE = r"""
 .report-header a { margin-right: 1em; }
 .report-widget-note { font-style: italic; color: #555; padding: 4px 0; }
 .report-plotly { min-height: 120px; }
+/* nl.show_table's cell style (the sanitiser drops inline styles; beats the lab template's) */
+.jp-RenderedHTMLCommon table.nl-shown-table td, .jp-RenderedHTMLCommon table.nl-shown-table th {
+  overflow-wrap: break-word; max-width: 36em; text-align: left; vertical-align: top; }
 .report-pages { font-family: var(--jp-ui-font-family, sans-serif); padding: 8px 16px 24px; }
 </style>
 {%- endblock extra_css -%}

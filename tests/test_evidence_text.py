@@ -209,7 +209,7 @@ def test_show_table_drops_the_default_index_keeps_integers_and_blanks_missing():
     assert "…" not in html_text
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html_text
     assert "<b>" not in html_text
-    assert "white-space: normal" in html_text  # wraps
+    assert "overflow-wrap:break-word" in html_text  # wraps a word longer than its column
     assert html_text == text.show_table(frame)._repr_html_()  # deterministic
     assert "2 rows" in repr(shown)
     assert "x" * 300 in repr(shown)
@@ -232,3 +232,32 @@ def test_show_table_picks_columns_names_the_others_and_keeps_a_meaningful_index(
     assert row.shown.to_dict("list") == {"field": ["a", "b", "c"], "x": ["1", "3", "5"]}
     with pytest.raises(KeyError, match="no column"):
         text.show_table(frame, columns=["nope"])
+
+
+def test_show_table_rows_shows_the_first_rows_and_says_so():
+    frame = pd.DataFrame({"a": range(5), "b": list("vwxyz")})
+    shown = text.show_table(frame, rows=2)
+    assert shown.shown.to_dict("list") == {"a": ["0", "1"], "b": ["v", "w"]}
+    assert shown.caption == "5 rows (first 2 shown)"
+    assert text.show_table(frame, rows=9).caption == "5 rows"
+
+
+def test_readable_tables_makes_displayed_frames_read_as_show_table_and_can_be_undone():
+    from IPython.core.formatters import DisplayFormatter
+
+    class Shell:  # what readable_tables uses of an IPython shell
+        display_formatter = DisplayFormatter()
+
+    shell = Shell()
+    frame = pd.DataFrame({"count": [3.0, None], "quote": ["x" * 120, "<b>b</b>"]})
+    html_of = shell.display_formatter.formatters["text/html"]
+    assert "NaN" in html_of(frame)  # pandas' own HTML
+    assert text.readable_tables(shell=shell)
+    assert html_of(frame) == text.show_table(frame)._repr_html_()
+    with pd.option_context("display.max_rows", 1, "display.min_rows", 1):
+        assert "2 rows (first 1 shown)" in html_of(frame)
+    assert text.displayed_rows(60) is None  # pandas' defaults: up to 60 rows all,
+    assert text.displayed_rows(61) == 10  # else the first 10
+    text.readable_tables(False, shell=shell)
+    assert "NaN" in html_of(frame)
+    assert text.readable_tables() is False  # no IPython running here: nothing changed

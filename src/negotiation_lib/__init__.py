@@ -62,7 +62,7 @@ from .summaries import (
     summarize,
     third_party_distance,
 )
-from .text import show_table
+from .text import readable_tables, show_table
 from .validate import ValidationError, format_problems, validate
 
 __version__ = "0.1.0"
@@ -115,6 +115,7 @@ __all__ = [
     "parties",
     "positions_asof",
     "read_codings",
+    "readable_tables",
     "save_codings",
     "show_table",
     "summarize",
@@ -127,6 +128,9 @@ __all__ = [
 _LAZY_SUBMODULES = ("app", "export", "figures", "report", "widgets")
 # names of __all__ that live in a lazily loaded module (asyncio, kaleido: only when used)
 _LAZY_NAMES = {"export_figure": "export"}
+
+# In a notebook, every DataFrame on display reads as nl.show_table shows it (HTML only).
+readable_tables()
 
 
 def __getattr__(name: str) -> Any:

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from . import evidence as ev
-from . import ids
+from . import ids, text
 from .gaps import compute_conflicts, compute_gaps, compute_overall_gap
 from .load import Negotiation, load
 from .summaries import (
@@ -688,7 +688,9 @@ SECTIONS: list[tuple[Callable[[Analysis], Section], str]] = [
 
 def show(section: Section) -> None:
     """Display a section in a notebook: headings and text as escaped HTML, tables as
-    DataFrames (pandas escapes them), figures as Plotly figures, messages as notes."""
+    :func:`~negotiation_lib.text.show_table` shows them (escaped; as many rows as pandas would
+    show, :func:`~negotiation_lib.text.displayed_rows`; the caption says how many there are),
+    figures as Plotly figures, messages as notes."""
     from IPython.display import HTML, display
 
     display(HTML(f"<h2>{html.escape(section.title)}</h2>"))
@@ -698,7 +700,8 @@ def show(section: Section) -> None:
         elif block.kind == "table":
             if block.caption:
                 display(HTML(f"<p><em>{html.escape(block.caption)}</em></p>"))
-            display(_rounded(block.content).head(MAX_TABLE_ROWS))
+            frame = block.content
+            display(text.show_table(frame, rows=text.displayed_rows(len(frame))))
         else:
             display(HTML(_block_html(block)))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import textwrap
 from collections.abc import Mapping
 
@@ -17,6 +18,7 @@ import pandas as pd
 __all__ = [
     "ShownTable",
     "dataset_label",
+    "displayed_rows",
     "escape",
     "escape_attribute",
     "format_date",
@@ -24,6 +26,7 @@ __all__ = [
     "frame_html",
     "is_missing",
     "message_html",
+    "readable_tables",
     "safe_url",
     "show_table",
     "text_table",
@@ -188,11 +191,10 @@ def text_table(
     return "\n".join(out)
 
 
-# cells wrap instead of being cut, and read from the top-left (inline: stored outputs carry it)
-_CELL_STYLE = (
-    "white-space: normal; overflow-wrap: anywhere; max-width: 36em; "
-    "text-align: left; vertical-align: top;"
-)
+# cells wrap instead of being cut (JupyterLab's own style has white-space: normal), and read
+# from the top-left; inline, as JupyterLab keeps no <style> in a notebook not yet trusted, and
+# short, as every cell of the stored outputs carries it
+_CELL_STYLE = "overflow-wrap:break-word;max-width:36em;text-align:left;vertical-align:top"
 
 
 def _has_meaningful_index(frame: pd.DataFrame) -> bool:
@@ -241,6 +243,7 @@ def show_table(
     *,
     index: bool | None = None,
     digits: int = 2,
+    rows: int | None = None,
 ) -> ShownTable:
     """Return ``data`` ready to display the way the notebooks show tables: no index column
     unless it carries meaning (``index=None``: a named or non-default index is shown as
@@ -248,8 +251,9 @@ def show_table(
     ``digits``, dates as ISO days, missing values blank, text whole and wrapped (never cut).
 
     ``columns`` picks the columns to show (the caption names the others); the returned
-    :class:`ShownTable`'s ``frame`` is the full frame. A Series (e.g. one row) is shown as two
-    columns: its index (``field`` when unnamed) and its values (``value`` when unnamed)."""
+    :class:`ShownTable`'s ``frame`` is the full frame. ``rows`` shows only the first that many
+    rows (the caption says so). A Series (e.g. one row) is shown as two columns: its index
+    (``field`` when unnamed) and its values (``value`` when unnamed)."""
     if isinstance(data, pd.Series):
         data = data.rename(data.name if isinstance(data.name, str) else "value").to_frame()
         if data.index.name is None:
@@ -267,19 +271,56 @@ def show_table(
     unknown = [c for c in chosen if c not in frame.columns]
     if unknown:
         raise KeyError(f"show_table: no column {unknown}; the columns are {list(frame.columns)}")
-    shown = pd.DataFrame(index=frame.index)
+    shown = pd.DataFrame(index=frame.index if rows is None else frame.index[:rows])
     for column in chosen:
-        values = frame[column]
+        values = frame[column] if rows is None else frame[column].iloc[:rows]
         if pd.api.types.is_datetime64_any_dtype(values):
             shown[column] = values.map(format_date)
         elif pd.api.types.is_float_dtype(values):
             shown[column] = values.map(lambda v: format_number(v, digits))
         else:
             shown[column] = values.map(lambda v: _cell(v, digits))
-    rows = len(frame)
-    caption = f"{rows} row{'s' if rows != 1 else ''}"
+    total = len(frame)
+    caption = f"{total} row{'s' if total != 1 else ''}"
+    if len(shown) < total:
+        caption += f" (first {len(shown)} shown)"
     hidden = [c for c in frame.columns if c not in chosen]
     if hidden:
         caption += f" · {len(chosen)} of {len(frame.columns)} columns shown; not shown: "
         caption += ", ".join(hidden)
     return ShownTable(data, shown.reset_index(drop=True), caption)
+
+
+def displayed_rows(total: int) -> int | None:
+    """How many rows of a ``total``-row frame a notebook shows, as pandas does: all (None) up
+    to ``pd.options.display.max_rows``, else the first ``display.min_rows``."""
+    most, fewest = pd.get_option("display.max_rows"), pd.get_option("display.min_rows")
+    if not most or total <= most:
+        return None
+    return fewest or most
+
+
+def _displayed_frame_html(frame: pd.DataFrame) -> str:
+    return show_table(frame, rows=displayed_rows(len(frame)))._repr_html_()
+
+
+def readable_tables(on: bool = True, *, shell=None) -> bool:
+    """Make every DataFrame a notebook displays look as :func:`show_table` shows it (its HTML:
+    no default index, whole numbers as integers, blanks for missing, text whole and wrapped;
+    as many rows as pandas shows: :func:`displayed_rows`), or with ``on=False`` as pandas
+    shows it.
+
+    Only the HTML changes (the plain-text repr stays pandas'). ``import negotiation_lib`` turns
+    it on in a running IPython kernel. Returns True when a shell (``shell``, default the running
+    IPython) was changed, False when there is none."""
+    if shell is None:
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.formatters["text/html"]
+    if on:
+        formatter.for_type(pd.DataFrame, _displayed_frame_html)
+    else:
+        formatter.type_printers.pop(pd.DataFrame, None)
+    return True

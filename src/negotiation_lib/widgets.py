@@ -63,10 +63,14 @@ __all__ = [
 ALL = "(all)"
 SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
 PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
-# explorer tables wrap their text and show many rows before scrolling
+# Explorer tables wrap their text and show many rows before scrolling: a 90em box holds 8 or
+# more rows of five-line quotes (tests/e2e checks it in the browser). Words break only when
+# longer than a column, so narrow columns keep whole words; the widgets' own line height (one
+# control's height) would make each line of a cell 28 px tall.
 TABLE_STYLE = (
     "<style>.nl-table-scroll td, .nl-table-scroll th {white-space: normal; "
-    "overflow-wrap: anywhere; vertical-align: top; text-align: left; max-width: 32em;}</style>"
+    "overflow-wrap: break-word; vertical-align: top; text-align: left; max-width: 32em; "
+    "line-height: 1.35;}</style>"
 )
 
 
@@ -243,7 +247,7 @@ class Explorer(widgets.VBox):
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
         self._table_box.value = (
-            f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 60em; overflow: auto;">'
+            f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 90em; overflow: auto;">'
             f"{view.table_html}</div>"
             f'<div class="nl-download">{csv_link(view.table, f"{self.kind}-view.csv")}</div>'
             if view.table_html

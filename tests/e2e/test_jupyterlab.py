@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from readability import MIN_EXPLORER_ROWS, table_problems, visible_rows
 
 pytestmark = pytest.mark.browser
 
@@ -423,6 +424,33 @@ def _check_plain_figures(page) -> None:
     assert page.locator(".jp-Notebook .jp-OutputArea-output script:not([type])").count() == 0
 
 
+def _close_left_sidebar(page) -> None:
+    """Collapse JupyterLab's left sidebar (the file browser) if it is open: click its tab."""
+    css = ".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current"
+    current = page.locator(css)
+    if current.count():
+        current.first.click()
+        page.wait_for_function(
+            "css => !document.querySelector(css)", arg=css, timeout=CHART_UPDATE_TIMEOUT
+        )
+        page.wait_for_timeout(500)  # let the notebook and its charts take the width
+
+
+def _explorer_table_problems(page) -> list[str]:
+    """What a reader cannot read in the tables of the explorers on the page (readability.py),
+    including a table showing fewer than MIN_EXPLORER_ROWS rows (or all, when fewer) without
+    scrolling."""
+    problems = table_problems(page, ".nl-explorer .nl-table")
+    tables = page.locator(".nl-explorer .nl-table table")
+    for index in range(tables.count()):
+        shown, total, boxes = visible_rows(tables.nth(index), ".nl-explorer")
+        if shown < min(MIN_EXPLORER_ROWS, total):
+            problems.append(
+                f"explorer table {index + 1}: {shown} of {total} rows visible in {boxes}"
+            )
+    return problems
+
+
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_screenshot):
     scenario = SCENARIOS[name]
@@ -490,6 +518,12 @@ def test_run_all_and_drive_widgets(name, lab_server, page_and_problems, save_scr
 
     _scroll_to_top_of(explorer.first)
     save_screenshot(page, f"jupyterlab-{scenario.source.stem}.png")
+    # The explorers' tables as a participant reads them with the file browser closed (with it
+    # open, the notebook is a third narrower and every quote twice as many lines)
+    _close_left_sidebar(page)
+    save_screenshot(page, f"jupyterlab-{scenario.source.stem}-full.png", full_page=True)
+    unreadable = _explorer_table_problems(page)
+    assert unreadable == [], "\n".join(unreadable)
     assert problems.errors == [], "\n".join(problems.errors)
     assert problems.dialogs == []
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+from readability import table_problems, texts_ending_with_an_ellipsis
 
 pytestmark = pytest.mark.browser
 
@@ -130,6 +132,22 @@ def _open_and_wait_for_charts(page, url: str, expected: int | None) -> int:
     return embedded
 
 
+# The notebook page whose top the README shows (docs/notebook-page.png).
+README_NOTEBOOK = "01-tour-of-the-data"
+README_PICTURE_HEIGHT = 1400
+
+
+def _readme_picture(page, name: str) -> None:
+    """The top of the page (header, first text and tables) as docs/<name>: only (re)written
+    when missing or asked for (NL_UPDATE_SCREENSHOTS=1), so test runs do not dirty the tree."""
+    copy = REPO_ROOT / "docs" / name
+    if copy.exists() and os.environ.get("NL_UPDATE_SCREENSHOTS") != "1":
+        return
+    width = page.viewport_size["width"]
+    clip = {"x": 0, "y": 0, "width": width, "height": README_PICTURE_HEIGHT}
+    page.screenshot(path=str(copy), full_page=True, clip=clip)
+
+
 def _check_report(
     page, problems, report, *, dataset_folder, shot_prefix, counts_from_notebooks, save_screenshot
 ):
@@ -189,6 +207,31 @@ def test_notebooks_report_renders_offline(page_and_problems, notebooks_report, s
         save_screenshot=save_screenshot,
     )
     assert charts > 0
+
+
+def test_every_notebook_page_has_readable_tables(
+    page_and_problems, notebooks_report, save_screenshot
+):
+    """A full-page screenshot of every notebook's page (build/screenshots/page-*.png), and no
+    table on it that a reader cannot read: text cut or hidden, NaN shown, whole numbers as
+    floats, a column of row numbers, a column off the right edge (readability.py). Apart from
+    the test above so that each keeps within the per-test time limit."""
+    (out, _dates), notebooks = notebooks_report
+    page, problems = page_and_problems
+    _cut_network(page, problems)
+    datasets = [folder for folder in (REPO_ROOT / "data").iterdir() if folder.is_dir()]
+    as_written = texts_ending_with_an_ellipsis(*datasets)
+    unreadable = []
+    for notebook in notebooks:
+        _open_and_wait_for_charts(page, (out / f"{notebook.stem}.html").as_uri(), None)
+        save_screenshot(page, f"page-{notebook.stem}.png", full_page=True)
+        if notebook.stem == README_NOTEBOOK:
+            _readme_picture(page, "notebook-page.png")
+        found = table_problems(page, "main table", as_written)
+        unreadable += [f"{notebook.name}: {p}" for p in found]
+    assert unreadable == [], "\n".join(unreadable)
+    assert problems.errors == []
+    assert problems.blocked_requests == []
 
 
 def test_hostile_report_runs_no_script_from_the_data(

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from readability import MIN_EXPLORER_ROWS, table_problems, visible_rows
 
 pytestmark = pytest.mark.browser
 
@@ -116,6 +117,14 @@ def app_server(request):
         reader.join(timeout=5)
 
 
+def _readme_copy(picture: Path, name: str) -> None:
+    """The README's copy of a picture, docs/<name>: only (re)written when missing or asked for
+    (NL_UPDATE_SCREENSHOTS=1), so test runs do not dirty the work tree."""
+    copy = REPO_ROOT / "docs" / name
+    if not copy.exists() or os.environ.get("NL_UPDATE_SCREENSHOTS") == "1":
+        shutil.copyfile(picture, copy)
+
+
 READ_GAP_CHART = """
 () => [...document.querySelectorAll('.nl-gap-explorer .js-plotly-plot')].map(plot =>
     JSON.stringify((plot.data || []).map(trace => ({
@@ -141,6 +150,21 @@ def _pick_other_option(select) -> str:
     assert label, "no unselected option to pick"
     select.select_option(label=label)
     return label
+
+
+def _check_explorer_table(page, explorer_css: str, scenario: Scenario) -> list[str]:
+    """What a reader cannot read in an explorer's table (see readability.py), including a table
+    that shows fewer than MIN_EXPLORER_ROWS rows (or all of them, when fewer) without scrolling
+    (not asked of the hostile fixture, whose every text is a paragraph of markup)."""
+    table = page.locator(f"{explorer_css} .nl-table table.nl-data-table")
+    assert table.count() == 1, f"{explorer_css}: no table"
+    problems = [f"{explorer_css}: {p}" for p in table_problems(page, f"{explorer_css} .nl-table")]
+    shown, total, boxes = visible_rows(table, explorer_css)
+    if not scenario.hostile and shown < min(MIN_EXPLORER_ROWS, total):
+        problems.append(
+            f"{explorer_css}: {shown} of {total} rows visible without scrolling in {boxes}"
+        )
+    return problems
 
 
 def _change_and_see_the_chart_change(page, control_css: str) -> None:
@@ -187,11 +211,10 @@ def test_make_app_serves_the_explorers(app_server, page_and_problems, save_scree
     assert table.count() == 1, "no evidence table under the gap chart"
     page.wait_for_timeout(500)  # let plotly finish drawing before the picture
     picture = save_screenshot(page, f"{name}.png")
+    save_screenshot(page, f"{name}-gap-full.png", full_page=True)
+    unreadable = _check_explorer_table(page, ".nl-gap-explorer", scenario)
     if scenario.readme_picture:
-        # The README's copy in docs/ is only (re)written when missing or asked for.
-        readme_copy = REPO_ROOT / "docs" / "app.png"
-        if not readme_copy.exists() or os.environ.get("NL_UPDATE_SCREENSHOTS") == "1":
-            shutil.copyfile(picture, readme_copy)
+        _readme_copy(picture, "app.png")
 
     try:
         charts = page.evaluate(READ_GAP_CHART)
@@ -207,16 +230,24 @@ def test_make_app_serves_the_explorers(app_server, page_and_problems, save_scree
             state="visible", timeout=CHART_UPDATE_TIMEOUT
         )
         assert page.locator(".nl-position-explorer .nl-table table.nl-data-table").is_visible()
+        page.wait_for_timeout(500)  # let plotly finish drawing before the picture
+        save_screenshot(page, f"{name}-position-full.png", full_page=True)
+        unreadable += _check_explorer_table(page, ".nl-position-explorer", scenario)
         tabs.nth(2).click()
         evidence = page.locator(".nl-evidence-explorer .nl-table table.nl-data-table")
         evidence.wait_for(state="visible", timeout=CHART_UPDATE_TIMEOUT)
         assert evidence.locator("tbody tr").count() > 0
         save_screenshot(page, f"{name}-evidence.png")
+        full = save_screenshot(page, f"{name}-evidence-full.png", full_page=True)
+        if scenario.readme_picture:
+            _readme_copy(full, "evidence-browser.png")
+        unreadable += _check_explorer_table(page, ".nl-evidence-explorer", scenario)
 
     except Exception:
         save_screenshot(page, f"{name}-failure.png")
         raise
 
+    assert unreadable == [], "\n".join(unreadable)
     if scenario.hostile:
         app_text = page.locator(".nl-app").inner_text()
         assert MARKUP in app_text, "markup from the data is not shown as text"
