@@ -17,6 +17,7 @@ from .text import escape, escape_attribute, format_date, format_number, is_missi
 __all__ = [
     "EVIDENCE_COLUMNS",
     "anchor_table",
+    "anchor_tables",
     "evidence_frame",
     "evidence_html",
     "evidence_table",
@@ -58,15 +59,33 @@ def anchor_table(neg, issue_id: str) -> pd.DataFrame:
     The two ends of the scale (``low_label`` at 0, ``high_label`` at 100) are added when the
     codebook has no anchor there. Sorted by value.
     """
-    row = issue_row(neg, issue_id)
-    anchors = neg.scale_anchors
-    table = anchors.loc[anchors["issue_id"] == issue_id, ["value", "label"]].copy()
-    ends = [(0.0, row["low_label"]), (100.0, row["high_label"])]
-    extra = [{"value": v, "label": lab} for v, lab in ends if not (table["value"] == v).any()]
-    if extra:
-        table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+    issue_row(neg, issue_id)  # an unknown id raises here
+    return anchor_tables(neg)[issue_id]
+
+
+def anchor_tables(neg) -> dict[str, pd.DataFrame]:
+    """:func:`anchor_table` of every issue in issues.csv, by issue id, made in one pass."""
+    issues = neg.issues
+    anchors = neg.scale_anchors[["issue_id", "value", "label"]]
+    labels = np.column_stack(
+        [issues["low_label"].to_numpy(object), issues["high_label"].to_numpy(object)]
+    )
+    ends = pd.DataFrame(
+        {
+            "issue_id": np.repeat(issues["issue_id"].to_numpy(object), 2),
+            "value": np.tile([0.0, 100.0], len(issues)),
+            "label": labels.ravel(),
+        }
+    )
+    taken = set(zip(anchors["issue_id"], anchors["value"].astype("float64"), strict=True))
+    missing = [(i, v) not in taken for i, v in zip(ends["issue_id"], ends["value"], strict=True)]
+    table = pd.concat([anchors, ends[missing]], ignore_index=True)
     table["value"] = table["value"].astype("float64")
-    return table.sort_values("value", kind="stable").reset_index(drop=True)
+    table = table.sort_values("value", kind="stable")
+    groups = dict(tuple(table.groupby("issue_id", sort=False, observed=True)))
+    return {
+        str(i): groups[i][["value", "label"]].reset_index(drop=True) for i in issues["issue_id"]
+    }
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -339,6 +358,23 @@ def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> Mapping[str
     return _Snippets(evidence, width)
 
 
+def _memo(format_one):
+    """``format_one`` remembering its answer per value (missing values are not remembered:
+    NaN never equals itself)."""
+    made: dict = {}
+
+    def formatted(value):
+        try:
+            return made[value]
+        except KeyError:
+            made[value] = out = format_one(value)
+            return out
+        except TypeError:  # unhashable
+            return format_one(value)
+
+    return formatted
+
+
 def gap_hover(
     gaps: pd.DataFrame,
     evidence: pd.DataFrame,
@@ -376,16 +412,19 @@ def gap_hover(
         "position_id_b",
     ]
     values = [gaps[c].tolist() for c in columns]  # plain lists: element access is costly
+    # values and dates repeat a lot (a 0-100 scale): each distinct one is formatted once
+    number = _memo(format_number)
+    day = _memo(lambda d: escape(format_date(d)))
     for date, issue, gap, low, high, *sides in zip(*values, strict=True):
-        shown = format_number(gap)
+        shown = number(gap)
         if not shown:
             shown = "n/a (one side has no position)"
-        elif format_number(low) != format_number(high):
-            shown += f" (interval {format_number(low)}–{format_number(high)})"
+        elif number(low) != number(high):
+            shown += f" (interval {number(low)}–{number(high)})"
         title = issue_titles.get(issue) or escape(issue)
-        lines = [f"<b>{escape(format_date(date))} · {title}</b>", f"Gap: {shown}"]
+        lines = [f"<b>{day(date)} · {title}</b>", f"Gap: {shown}"]
         for actor, value, pid in (sides[:3], sides[3:]):
-            value = format_number(value) or "no position"
+            value = number(value) or "no position"
             lines.append(f"<b>{actor_titles.get(actor) or escape(actor)}: {value}</b>")
             if not is_missing(pid) and str(pid) in snippets:
                 lines.append(snippets[str(pid)])

@@ -610,6 +610,16 @@ def compute_overall_gap(
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
     options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
     t = _pair_timeline(neg, a, b, start=start_ts, **options)
+    return _overall_gap(t, weights, start=start_ts, end=end_ts)
+
+
+def _overall_gap(
+    t: pd.DataFrame, weights: Any, *, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.DataFrame:
+    """:func:`compute_overall_gap` from the pair's :func:`_pair_timeline` ``t`` (made with the
+    same ``start``; a timeline without ``start`` filtered to some issues gives the overall gap
+    over those issues)."""
+    start_ts, end_ts = start, end
     w = _issue_weights(t, weights)
     active = t["both"] & (w > 0)
     note = ""

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 
 from . import evidence as ev
@@ -45,7 +46,6 @@ __all__ = [
     "PLACEHOLDER",
     "SELECT_HELP",
     "Explorer",
-    "GapCache",
     "View",
     "by_confidence",
     "csv_link",
@@ -97,11 +97,9 @@ def _confidence_note(confidence: str) -> str:
 def csv_link(table: pd.DataFrame, filename: str) -> str:
     """An HTML link that downloads ``table`` as CSV (a ``data:`` URI, attribute-escaped), or
     ``""`` for an empty table."""
-    from urllib.parse import quote
-
     if table is None or table.empty:
         return ""
-    data = "data:text/csv;charset=utf-8," + quote(table.to_csv(index=False))
+    data = "data:text/csv;charset=utf-8," + text.percent_encode(table.to_csv(index=False))
     return (
         f'<a class="nl-csv-link" download="{text.escape_attribute(filename)}" '
         f'href="{text.escape_attribute(data)}">Download this table (CSV, '
@@ -157,6 +155,7 @@ class Explorer(widgets.VBox):
         self.message = ""
         self.error: Exception | None = None
         self._render = render
+        self._csv: tuple[pd.DataFrame | None, str] = (None, "")
         self._message_box = widgets.HTML(value="").add_class("nl-message")
         self._plot = widgets.Output().add_class("nl-figure")
         self._table_box = widgets.HTML(value="").add_class("nl-table")
@@ -242,10 +241,11 @@ class Explorer(widgets.VBox):
         # the browser gets the figure's dicts straight away; the validated Figure is built only
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
+        if view.table is not self._csv[0]:  # e.g. the same issue's anchors: the same link
+            self._csv = (view.table, csv_link(view.table, f"{self.kind}-view.csv"))
         self._table_box.value = (
             f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 60em; overflow: auto;">'
-            f"{view.table_html}</div>"
-            f'<div class="nl-download">{csv_link(view.table, f"{self.kind}-view.csv")}</div>'
+            f'{view.table_html}</div><div class="nl-download">{self._csv[1]}</div>'
             if view.table_html
             else ""
         )
@@ -287,20 +287,22 @@ def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
 WEIGHT_OPTIONS = (("equal", "none"), ("salience", "salience"))
 
 
-class GapCache:
-    """Memo of ``compute_gaps`` / ``compute_overall_gap`` results for one negotiation.
+class _GapCache:
+    """Memo of the gap explorer's frames for one negotiation.
 
-    Per-issue gaps are computed once per (pair, carrying) over all issues, with their hover
-    labels; an issue selection only filters them (a per-issue gap does not depend on the other
-    issues). The overall gap is memoised per (pair, issues, carrying, weights). The date range
-    is applied afterwards (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
+    Per (pair, carrying), the pair's timeline (:func:`gaps._pair_timeline`) is computed once
+    over all issues; the per-issue gaps (``compute_gaps`` rows, with their hover labels) and
+    the overall gap for any issue selection and weighting are read from it (a per-issue state
+    does not depend on the other issues). The date range is applied afterwards
+    (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
     """
 
-    def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 256):
+    def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 64):
         self.neg = neg
         self.evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.snippets = ev.position_snippets(self.evidence)
         self.max_entries = max_entries
+        self._timelines: dict[tuple, pd.DataFrame] = {}
         self._gaps: dict[tuple, pd.DataFrame] = {}
         self._overall: dict[tuple, pd.DataFrame] = {}
 
@@ -311,11 +313,28 @@ class GapCache:
             store[key] = compute()
         return store[key]
 
+    def _timeline(self, actor_a, actor_b, carry_forward) -> pd.DataFrame:
+        key = (actor_a, actor_b, bool(carry_forward))
+        return self._remember(
+            self._timelines,
+            key,
+            lambda: _gaps._pair_timeline(
+                self.neg,
+                actor_a,
+                actor_b,
+                issues=None,
+                start=None,
+                carry_forward=carry_forward,
+                max_age=None,
+            ),
+        )
+
     def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True) -> pd.DataFrame:
         """``compute_gaps`` with a ``hover`` column, for the given issues (None = all)."""
 
         def compute():
-            gaps = _gaps.compute_gaps(self.neg, actor_a, actor_b, carry_forward=carry_forward)
+            timeline = self._timeline(actor_a, actor_b, carry_forward)
+            gaps = timeline.loc[timeline["both"], _gaps._GAP_COLUMNS].reset_index(drop=True)
             hover = ev.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
             return gaps.assign(hover=hover)
 
@@ -326,25 +345,16 @@ class GapCache:
 
     def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
         """``compute_overall_gap`` for the given issues (None = all)."""
-        key = (
-            actor_a,
-            actor_b,
-            None if issues is None else tuple(sorted(issues)),
-            bool(carry_forward),
-            weights,
-        )
-        return self._remember(
-            self._overall,
-            key,
-            lambda: _gaps.compute_overall_gap(
-                self.neg,
-                actor_a,
-                actor_b,
-                issues=None if issues is None else list(issues),
-                carry_forward=carry_forward,
-                weights=weights,
-            ),
-        )
+        chosen = None if issues is None else tuple(sorted(issues))
+
+        def compute():
+            timeline = self._timeline(actor_a, actor_b, carry_forward)
+            if chosen is not None:
+                timeline = timeline[timeline["issue_id"].isin(chosen)].reset_index(drop=True)
+            return _gaps._overall_gap(timeline, weights, start=None, end=None)
+
+        key = (actor_a, actor_b, chosen, bool(carry_forward), weights)
+        return self._remember(self._overall, key, compute)
 
 
 def _window(dates):
@@ -367,8 +377,9 @@ def gap_positions(
     evidence order).
     """
     window = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
-    shown = set(window["position_id_a"].astype(str)) | set(window["position_id_b"].astype(str))
-    return evidence[evidence["position_id"].isin(shown)].reset_index(drop=True)
+    shown = pd.unique(pd.concat([window["position_id_a"], window["position_id_b"]]).astype(str))
+    rows = pd.Index(evidence["position_id"].astype(str)).get_indexer_for(shown)
+    return evidence.iloc[np.unique(rows[rows >= 0])].reset_index(drop=True)
 
 
 def gap_view(
@@ -381,7 +392,7 @@ def gap_view(
     carry_forward: bool = True,
     weights: str = "none",
     confidence: str = "all",
-    cache: GapCache | None = None,
+    cache: _GapCache | None = None,
 ) -> View:
     """Overall and per-issue gap between two actors, and the positions behind the view.
 
@@ -394,7 +405,7 @@ def gap_view(
     if actor_a == actor_b:
         return View(message="Choose two different actors.")
     neg = by_confidence(neg, confidence) if cache is None else cache.neg
-    cache = GapCache(neg) if cache is None else cache
+    cache = _GapCache(neg) if cache is None else cache
     issue_list = list(issues) or None
     start, end = _window(dates)
     choice = {"issues": issue_list, "carry_forward": carry_forward}
@@ -406,7 +417,7 @@ def gap_view(
     overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
     spec = figures._gap_spec(
         neg,
-        gaps,
+        gaps[["date", "issue_id", "gap", "hover"]],  # what it reads: narrow frames split fast
         overall,
         actor_a=actor_a,
         actor_b=actor_b,
@@ -433,12 +444,12 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
     Defaults: :func:`~negotiation_lib.ids.default_pair` (the first two parties), all issues, the
     whole record, carrying forward on, equal weights; that default view equals
     ``gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
-    The explorer's ``cache`` attribute is its :class:`GapCache`.
+    The explorer's ``cache`` attribute is its :class:`_GapCache`.
     """
     default_a, default_b = ids.default_pair(neg)
     actors = _actor_options(neg)
     dates = date_options(neg)
-    caches = {"all": GapCache(neg)}
+    caches = {"all": _GapCache(neg)}
     controls = {
         "actor_a": widgets.Dropdown(
             options=actors, value=actor_a or default_a, description="Actor A"
@@ -470,7 +481,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         # the slider at both ends means "the whole record": the same view as no date range
         window = () if tuple(dates) == whole_record else dates
         if confidence not in caches:
-            caches[confidence] = GapCache(by_confidence(neg, confidence))
+            caches[confidence] = _GapCache(by_confidence(neg, confidence))
         cache = caches[confidence]
         return gap_view(neg, cache=cache, dates=window, confidence=confidence, **values)
 
@@ -499,28 +510,45 @@ def _confidence_control():
 
 class _IssueCache:
     """Per issue, computed once: its evidence rows (with hover labels), its combined positions
-    (the lines), its row in issues.csv and its scale anchors."""
+    (the lines), its row in issues.csv, its scale anchors and their table's HTML.
+
+    The rows keep only the columns the figure reads (:func:`figures._positions_spec` filters
+    them per actor on every redraw: narrow frames make that cheap)."""
+
+    _STATEMENT_COLUMNS = ("actor_id", "date", "value", "stance")
+    _CHANGE_COLUMNS = ("actor_id", "issue_id", "date", "value", "value_low", "value_high")
 
     def __init__(self, neg, evidence: pd.DataFrame | None = None):
         self.neg = neg
         evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.statements = dict(tuple(evidence.groupby("issue_id", sort=False, observed=True)))
-        self.empty = evidence.iloc[0:0].assign(hover=pd.Series(dtype="object"))
-        changes = _gaps.combined_positions(neg)
+        self.empty = evidence.iloc[0:0][list(self._STATEMENT_COLUMNS)].assign(
+            hover=pd.Series(dtype="object")
+        )
+        changes = _gaps.combined_positions(neg)[list(self._CHANGE_COLUMNS)]
         self.changes = dict(tuple(changes.groupby("issue_id", sort=False, observed=True)))
         self.no_changes = changes.iloc[0:0]
+        self.anchors = ev.anchor_tables(neg)
         self._issue: dict[str, tuple] = {}
 
-    def __call__(self, issue: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame]:
+    def __call__(
+        self, issue: str
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame, str]:
+        """The issue's statements, changes, issues.csv row, anchors and anchors' table HTML."""
         if issue not in self._issue:
             statements = self.statements.get(issue)  # hover labels made once per issue
+            issue_row = ids.issue_row(self.neg, issue)  # an unknown id raises here
+            anchors = self.anchors[issue]
             self._issue[issue] = (
                 self.empty
                 if statements is None
-                else statements.assign(hover=ev.hover_html(statements)),
+                else statements[list(self._STATEMENT_COLUMNS)].assign(
+                    hover=ev.hover_html(statements)
+                ),
                 self.changes.get(issue, self.no_changes),
-                ids.issue_row(self.neg, issue),
-                ev.anchor_table(self.neg, issue),
+                issue_row,
+                anchors,
+                text.frame_html(anchors.rename(columns={"label": "anchor"})),
             )
         return self._issue[issue]
 
@@ -543,8 +571,7 @@ def position_view(
     if cache is None:
         cache = _IssueCache(by_confidence(neg, confidence))
     neg = cache.neg
-    cache = _IssueCache(neg) if cache is None else cache
-    statements, changes, issue_row, anchors = cache(issue)
+    statements, changes, issue_row, anchors, anchors_html = cache(issue)
     spec = figures._positions_spec(
         neg,
         statements,
@@ -556,7 +583,7 @@ def position_view(
     return View(
         spec=spec,
         table=anchors,
-        table_html=text.frame_html(anchors.rename(columns={"label": "anchor"})),
+        table_html=anchors_html,
         message=" · ".join(n for n in (spec.message, _confidence_note(confidence)) if n),
     )
 
