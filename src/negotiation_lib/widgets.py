@@ -20,9 +20,13 @@ explorer itself ``nl-explorer`` plus ``nl-<kind>-explorer`` (``gap``, ``position
 message), ``nl-figure`` (the Output) and ``nl-table`` (inside: ``table.nl-data-table``), so a
 browser test can find them.
 
-The work happens in the ``*_view`` functions, which take plain values and return a
-:class:`View`; an explorer's default view equals ``*_view(neg, ...)`` with the default choices,
-so a notebook can show the same figure/table without widgets.
+The public surface is the explorers (``gap_explorer``, ``position_explorer``,
+``evidence_explorer``, ``whatif_explorer``) and ``coding_form``; :class:`Explorer` and
+:class:`CodingForm` are the types they return. The work happens in the private ``_*_view``
+functions, which take plain values and return a :class:`_View`; an explorer's default view
+equals the plain function's figure (``plot_gap_over_time``, ``plot_positions``,
+``plot_whatif``) and table (``evidence.evidence_table``, ``evidence.anchor_table``), which is
+how a notebook shows the same without widgets.
 """
 
 from __future__ import annotations
@@ -41,47 +45,37 @@ from . import figures, ids, text
 from . import gaps as _gaps
 
 __all__ = [
-    "CONFIDENCE_LEVELS",
-    "CONFIDENCE_OPTIONS",
-    "PLACEHOLDER",
-    "SELECT_HELP",
-    "Explorer",
-    "View",
-    "by_confidence",
-    "csv_link",
-    "date_options",
-    "evidence_browser",
+    "coding_form",
     "evidence_explorer",
-    "evidence_view",
     "gap_explorer",
-    "gap_positions",
-    "gap_view",
     "position_explorer",
-    "position_view",
+    "whatif_explorer",
 ]
 
-ALL = "(all)"
-SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
-PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
+_ALL = "(all)"
+_SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
+_PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
 # explorer tables wrap their text and show many rows before scrolling
-TABLE_STYLE = (
+_TABLE_STYLE = (
     "<style>.nl-table-scroll td, .nl-table-scroll th {white-space: normal; "
     "overflow-wrap: anywhere; vertical-align: top; text-align: left; max-width: 32em;}</style>"
 )
 
 
 #: The confidence filter of the gap and position explorers: label -> value; each value keeps
-#: the positions whose confidence is in :data:`CONFIDENCE_LEVELS` ``[value]``.
-CONFIDENCE_OPTIONS = (("all", "all"), ("medium and high", "medium+"), ("high only", "high"))
-CONFIDENCE_LEVELS = {"all": None, "medium+": ("medium", "high"), "high": ("high",)}
+#: the positions whose confidence is in :data:`_CONFIDENCE_LEVELS` ``[value]``.
+_CONFIDENCE_OPTIONS = (("all", "all"), ("medium and high", "medium+"), ("high only", "high"))
+_CONFIDENCE_LEVELS = {"all": None, "medium+": ("medium", "high"), "high": ("high",)}
 
 
-def by_confidence(neg, confidence: str = "all"):
+def _by_confidence(neg, confidence: str = "all"):
     """``neg`` with only the positions of a confidence level (``"all"``, ``"medium+"`` or
-    ``"high"``, see :data:`CONFIDENCE_LEVELS`); ``"all"`` returns ``neg`` itself."""
-    if confidence not in CONFIDENCE_LEVELS:
-        raise ValueError(f"confidence must be one of {list(CONFIDENCE_LEVELS)}, got {confidence!r}")
-    levels = CONFIDENCE_LEVELS[confidence]
+    ``"high"``, see :data:`_CONFIDENCE_LEVELS`); ``"all"`` returns ``neg`` itself."""
+    if confidence not in _CONFIDENCE_LEVELS:
+        raise ValueError(
+            f"confidence must be one of {list(_CONFIDENCE_LEVELS)}, got {confidence!r}"
+        )
+    levels = _CONFIDENCE_LEVELS[confidence]
     if levels is None:
         return neg
     from .summaries import filter_positions
@@ -90,11 +84,11 @@ def by_confidence(neg, confidence: str = "all"):
 
 
 def _confidence_note(confidence: str) -> str:
-    label = {v: k for k, v in CONFIDENCE_OPTIONS}[confidence]
+    label = {v: k for k, v in _CONFIDENCE_OPTIONS}[confidence]
     return "" if confidence == "all" else f"Confidence: {label} positions only"
 
 
-def csv_link(table: pd.DataFrame, filename: str) -> str:
+def _csv_link(table: pd.DataFrame, filename: str) -> str:
     """An HTML link that downloads ``table`` as CSV (a ``data:`` URI, attribute-escaped), or
     ``""`` for an empty table."""
     if table is None or table.empty:
@@ -108,7 +102,7 @@ def csv_link(table: pd.DataFrame, filename: str) -> str:
 
 
 @dataclass
-class View:
+class _View:
     """What an explorer shows: a figure, a table (DataFrame + its HTML) and a message.
 
     ``spec`` is the figure as plain dicts (``figures.*_spec``) or None; ``figure`` builds the
@@ -150,7 +144,7 @@ class Explorer(widgets.VBox):
     ):
         self.kind = kind
         self.controls = dict(controls)
-        self._view = View()
+        self._view = _View()
         self.table = pd.DataFrame()
         self.message = ""
         self.error: Exception | None = None
@@ -172,7 +166,7 @@ class Explorer(widgets.VBox):
         boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
         help_text = "Reset puts every control back."
         if any(isinstance(c, widgets.SelectMultiple) for c in self.controls.values()):
-            help_text = f"{SELECT_HELP} {help_text}"
+            help_text = f"{_SELECT_HELP} {help_text}"
         self.help = widgets.HTML(
             value=f'<span class="nl-help-text">{text.escape(help_text)}</span>'
         )
@@ -197,11 +191,11 @@ class Explorer(widgets.VBox):
         # instead of the raw "Explorer(children=...)" repr
         bundle = super()._repr_mimebundle_(**kwargs)
         if isinstance(bundle, dict):
-            bundle["text/plain"] = PLACEHOLDER
+            bundle["text/plain"] = _PLACEHOLDER
         return bundle
 
     def __repr__(self) -> str:
-        return PLACEHOLDER
+        return _PLACEHOLDER
 
     def reset(self) -> None:
         """Put every control back to its first value and redraw once."""
@@ -232,7 +226,7 @@ class Explorer(widgets.VBox):
             view = self._render(**self.values())
             self.error = None
         except Exception as exc:  # a broken view shows a message; .error keeps it for tests
-            view = View(message=f"Could not draw this view: {exc}")
+            view = _View(message=f"Could not draw this view: {exc}")
             self.error = exc
         self._view = view
         self.table = view.table
@@ -242,9 +236,9 @@ class Explorer(widgets.VBox):
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
         if view.table is not self._csv[0]:  # e.g. the same issue's anchors: the same link
-            self._csv = (view.table, csv_link(view.table, f"{self.kind}-view.csv"))
+            self._csv = (view.table, _csv_link(view.table, f"{self.kind}-view.csv"))
         self._table_box.value = (
-            f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 60em; overflow: auto;">'
+            f'{_TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 60em; overflow: auto;">'
             f'{view.table_html}</div><div class="nl-download">{self._csv[1]}</div>'
             if view.table_html
             else ""
@@ -264,7 +258,7 @@ def _issue_options(neg) -> list[tuple[str, str]]:
     return [(labels[i], i) for i in ids.issue_order(neg)]
 
 
-def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
+def _date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
     """Options of a date-range slider: period starts (monthly by default) covering the data,
     labelled like ``Feb 2022`` so that the slider's readout shows the whole range.
 
@@ -284,7 +278,7 @@ def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
 
 # --- gaps -----------------------------------------------------------------------------------
 
-WEIGHT_OPTIONS = (("equal", "none"), ("salience", "salience"))
+_WEIGHT_OPTIONS = (("equal", "none"), ("salience", "salience"))
 
 
 class _GapCache:
@@ -366,7 +360,7 @@ def _window(dates):
     )
 
 
-def gap_positions(
+def _gap_positions(
     gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None
 ) -> pd.DataFrame:
     """The positions behind a gap view: every statement referenced by a gap in the window.
@@ -382,7 +376,7 @@ def gap_positions(
     return evidence.iloc[np.unique(rows[rows >= 0])].reset_index(drop=True)
 
 
-def gap_view(
+def _gap_view(
     neg,
     *,
     actor_a: str,
@@ -393,18 +387,18 @@ def gap_view(
     weights: str = "none",
     confidence: str = "all",
     cache: _GapCache | None = None,
-) -> View:
+) -> _View:
     """Overall and per-issue gap between two actors, and the positions behind the view.
 
     ``issues`` empty = all; ``dates`` = (start, end) or empty for the whole record; ``weights``
     ``"none"`` or ``"salience"``; ``confidence`` keeps the positions of a level
-    (:func:`by_confidence`; a given ``cache`` must hold those). The figure is
+    (:func:`_by_confidence`; a given ``cache`` must hold those). The figure is
     :func:`figures.plot_gap_over_time` with the same choices; the table is
-    :func:`gap_positions`. Two equal actors give a message, no figure.
+    :func:`_gap_positions`. Two equal actors give a message, no figure.
     """
     if actor_a == actor_b:
-        return View(message="Choose two different actors.")
-    neg = by_confidence(neg, confidence) if cache is None else cache.neg
+        return _View(message="Choose two different actors.")
+    neg = _by_confidence(neg, confidence) if cache is None else cache.neg
     cache = _GapCache(neg) if cache is None else cache
     issue_list = list(issues) or None
     start, end = _window(dates)
@@ -426,7 +420,7 @@ def gap_view(
         end=end,
         steps=carry_forward,
     )
-    table = gap_positions(gaps, cache.evidence)
+    table = _gap_positions(gaps, cache.evidence)
     # e.g. "no salience coded: equal weights": the weighting said, not silently the default
     notes = [
         spec.message,
@@ -434,7 +428,7 @@ def gap_view(
         f"Weights: {overall.attrs.get('weights_note', '')}",
     ]
     message = " · ".join(n for n in notes if n and n != "Weights: ")
-    return View(spec=spec, table=table, table_html=ev.evidence_html(table), message=message)
+    return _View(spec=spec, table=table, table_html=ev.evidence_html(table), message=message)
 
 
 def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
@@ -443,12 +437,12 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
 
     Defaults: :func:`~negotiation_lib.ids.default_pair` (the first two parties), all issues, the
     whole record, carrying forward on, equal weights; that default view equals
-    ``gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
+    ``_gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
     The explorer's ``cache`` attribute is its :class:`_GapCache`.
     """
     default_a, default_b = ids.default_pair(neg)
     actors = _actor_options(neg)
-    dates = date_options(neg)
+    dates = _date_options(neg)
     caches = {"all": _GapCache(neg)}
     controls = {
         "actor_a": widgets.Dropdown(
@@ -467,7 +461,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         ),
         "carry_forward": widgets.Checkbox(value=True, description="Carry positions forward"),
         "weights": widgets.ToggleButtons(
-            options=WEIGHT_OPTIONS,
+            options=_WEIGHT_OPTIONS,
             value="none",
             description="Weights",
             style={"button_width": "90px"},
@@ -481,9 +475,9 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         # the slider at both ends means "the whole record": the same view as no date range
         window = () if tuple(dates) == whole_record else dates
         if confidence not in caches:
-            caches[confidence] = _GapCache(by_confidence(neg, confidence))
+            caches[confidence] = _GapCache(_by_confidence(neg, confidence))
         cache = caches[confidence]
-        return gap_view(neg, cache=cache, dates=window, confidence=confidence, **values)
+        return _gap_view(neg, cache=cache, dates=window, confidence=confidence, **values)
 
     rows = [
         ["actor_a", "actor_b"],
@@ -498,7 +492,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
 
 def _confidence_control():
     return widgets.ToggleButtons(
-        options=CONFIDENCE_OPTIONS,
+        options=_CONFIDENCE_OPTIONS,
         value="all",
         description="Confidence",
         style={"button_width": "150px"},
@@ -553,7 +547,7 @@ class _IssueCache:
         return self._issue[issue]
 
 
-def position_view(
+def _position_view(
     neg,
     *,
     issue: str,
@@ -561,15 +555,15 @@ def position_view(
     show_anchors: bool = True,
     confidence: str = "all",
     cache: _IssueCache | None = None,
-) -> View:
+) -> _View:
     """Positions over time on one issue plus the issue's scale anchors (the table).
 
     ``actors`` empty = every actor with a statement on the issue; ``confidence`` keeps the
-    positions of a level (:func:`by_confidence`; a given ``cache`` must hold those). ``cache``
+    positions of a level (:func:`_by_confidence`; a given ``cache`` must hold those). ``cache``
     holds what does not change between control changes.
     """
     if cache is None:
-        cache = _IssueCache(by_confidence(neg, confidence))
+        cache = _IssueCache(_by_confidence(neg, confidence))
     neg = cache.neg
     statements, changes, issue_row, anchors, anchors_html = cache(issue)
     spec = figures._positions_spec(
@@ -580,7 +574,7 @@ def position_view(
         anchors=anchors if show_anchors else None,
         actors=list(actors) or None,
     )
-    return View(
+    return _View(
         spec=spec,
         table=anchors,
         table_html=anchors_html,
@@ -608,8 +602,8 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
 
     def render(*, confidence, **values):
         if confidence not in caches:
-            caches[confidence] = _IssueCache(by_confidence(neg, confidence))
-        return position_view(neg, cache=caches[confidence], confidence=confidence, **values)
+            caches[confidence] = _IssueCache(_by_confidence(neg, confidence))
+        return _position_view(neg, cache=caches[confidence], confidence=confidence, **values)
 
     return Explorer("position", controls, render)
 
@@ -617,19 +611,19 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
 # --- evidence -------------------------------------------------------------------------------
 
 
-def evidence_view(
+def _evidence_view(
     neg,
     *,
     actors=(),
     issues=(),
-    event: str = ALL,
+    event: str = _ALL,
     source_types=(),
     confidence=(),
     text: str = "",
     evidence: pd.DataFrame | None = None,
     haystack: pd.Series | None = None,
     limit: int = 200,
-) -> View:
+) -> _View:
     """The positions that pass the filters, as a table with source links (no figure).
 
     Empty selections mean no filter. ``evidence``/``haystack`` are a cached evidence frame and
@@ -640,14 +634,14 @@ def evidence_view(
         evidence,
         actors=list(actors) or None,
         issues=list(issues) or None,
-        events=None if event in (ALL, None) else [event],
+        events=None if event in (_ALL, None) else [event],
         source_types=list(source_types) or None,
         confidence=list(confidence) or None,
         text=text or None,
         haystack=haystack,
     )
     message = "" if len(table) else "No position matches these filters."
-    return View(table=table, table_html=ev.evidence_html(table, limit=limit), message=message)
+    return _View(table=table, table_html=ev.evidence_html(table, limit=limit), message=message)
 
 
 def evidence_explorer(neg) -> Explorer:
@@ -660,7 +654,7 @@ def evidence_explorer(neg) -> Explorer:
     evidence = ev.evidence_frame(neg)
     haystack = ev.search_text(evidence)
     events = neg.events.sort_values("date", kind="stable")
-    event_options = [(ALL, ALL)] + [
+    event_options = [(_ALL, _ALL)] + [
         (f"{text.format_date(d)} {name}", e)
         for e, d, name in zip(events["event_id"], events["date"], events["name"], strict=True)
     ]
@@ -668,7 +662,7 @@ def evidence_explorer(neg) -> Explorer:
     controls = {
         "actors": widgets.SelectMultiple(options=_actor_options(neg), description="Actors", rows=4),
         "issues": widgets.SelectMultiple(options=_issue_options(neg), description="Issues", rows=4),
-        "event": widgets.Dropdown(options=event_options, value=ALL, description="Event"),
+        "event": widgets.Dropdown(options=event_options, value=_ALL, description="Event"),
         "source_types": widgets.SelectMultiple(
             options=source_types, description="Source type", rows=4
         ),
@@ -681,17 +675,15 @@ def evidence_explorer(neg) -> Explorer:
     }
 
     def render(**values):
-        return evidence_view(neg, evidence=evidence, haystack=haystack, **values)
+        return _evidence_view(neg, evidence=evidence, haystack=haystack, **values)
 
     return Explorer("evidence", controls, render)
 
 
 # --- what-if: bargaining models -------------------------------------------------------------
 
-__all__ += ["whatif_explorer", "whatif_view"]  # appended with the models' explorer
 
-
-def whatif_view(
+def _whatif_view(
     neg,
     *,
     model: str = "compromise",
@@ -699,7 +691,7 @@ def whatif_view(
     capability: Mapping[str, float] | None = None,
     pair=None,
     evidence: pd.DataFrame | None = None,
-) -> View:
+) -> _View:
     """One model's forecast per issue, with the positions it came from and the agreed outcome.
 
     ``date`` default: :func:`figures.whatif_default_date` (the latest agreed text). The
@@ -725,7 +717,7 @@ def whatif_view(
     message = spec.message
     if not message and table["outcome"].notna().sum() == 0:
         message = "No agreed outcome up to this date: only the forecasts are shown."
-    return View(spec=spec, table=table, table_html=text.frame_html(shown), message=message)
+    return _View(spec=spec, table=table, table_html=text.frame_html(shown), message=message)
 
 
 def _whatif_dates(neg) -> list[tuple[str, pd.Timestamp]]:
@@ -747,8 +739,8 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
     actor, a model and a date (the agreed texts, or after the last statement).
 
     Each redraw shows the chosen model's forecast per issue next to the positions it came
-    from and any agreed outcome (:func:`whatif_view`). The sliders start at
-    ``actors.capability`` (1 where empty); the default view equals ``whatif_view(neg)`` and
+    from and any agreed outcome (:func:`_whatif_view`). The sliders start at
+    ``actors.capability`` (1 where empty); the default view equals ``_whatif_view(neg)`` and
     :func:`figures.plot_whatif`. Controls: ``model``, ``date`` and ``capability_<actor_id>``.
     """
     from . import models
@@ -797,7 +789,7 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
 
     def render(*, model, date, **sliders):
         capability = {slider_of[name]: value for name, value in sliders.items()}
-        return whatif_view(neg, model=model, date=date, capability=capability, evidence=evidence)
+        return _whatif_view(neg, model=model, date=date, capability=capability, evidence=evidence)
 
     names_list = list(slider_of)
     rows = [["model", "date"]] + [names_list[i : i + 3] for i in range(0, len(names_list), 3)]
@@ -880,9 +872,6 @@ class CodingForm(widgets.VBox):
 def coding_form(sheet: pd.DataFrame, path="my-codings.csv") -> CodingForm:
     """A :class:`CodingForm` for ``sheet`` (from ``coding.coding_sheet``), saving to ``path``."""
     return CodingForm(sheet, path)
-
-
-__all__ += ["CodingForm", "coding_form"]
 
 
 def evidence_browser(neg) -> Explorer:
