@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .ids import actor_names, actor_order, issue_labels, issue_order, issue_row
-from .text import escape, escape_attribute, format_date, format_number, is_missing, safe_url, wrap
+from .text import escape, format_date, format_number, frame_html, is_missing, wrap
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -242,11 +242,12 @@ def hover_html(evidence: pd.DataFrame, *, width: int = 70) -> pd.Series:
 def evidence_html(
     table: pd.DataFrame, *, columns: Mapping[str, str] | None = None, limit=200
 ) -> str:
-    """An escaped HTML table of evidence rows, the source title linked to its (http) URL.
+    """An HTML table of evidence rows (:func:`text.frame_html`: cells escaped by pandas), the
+    source title and publisher linked to the source's URL when it is http(s).
 
     ``columns`` maps column -> header (defaults: date, actor, issue, stance, value, summary,
     quote, source, type, confidence). At most ``limit`` rows are written; a caption says how many
-    rows there are in all. Every cell is escaped; only http(s) URLs become links.
+    positions there are in all.
     """
     columns = dict(
         columns
@@ -263,43 +264,24 @@ def evidence_html(
             "confidence": "Confidence",
         }
     )
-    shown = table.head(limit) if limit is not None else table
-    caption = f"{len(table)} position{'s' if len(table) != 1 else ''}"
-    if len(shown) < len(table):
-        caption += f" (first {len(shown)} shown)"
-    head = "".join(f"<th>{escape(h)}</th>" for h in columns.values())
-    body = []
-    get = {c: shown[c].tolist() if c in shown else [None] * len(shown) for c in columns}
-    urls = shown["source_url"].tolist() if "source_url" in shown else [None] * len(shown)
-    publishers = (
-        shown["source_publisher"].tolist() if "source_publisher" in shown else [None] * len(shown)
+    rows = table.head(limit) if limit is not None else table
+    shown = pd.DataFrame(
+        {
+            header: rows[column] if column in rows else pd.Series(pd.NA, index=rows.index)
+            for column, header in columns.items()
+        }
     )
-    for i in range(len(shown)):
-        cells = []
-        for column in columns:
-            value = get[column][i]
-            if column == "date":
-                text = escape(format_date(value))
-            elif column in {"value", "value_low", "value_high"}:
-                text = escape(format_number(value))
-            elif column == "source_title":
-                url = safe_url(urls[i])
-                text = escape(value)
-                if url:
-                    href = escape_attribute(url)
-                    link = f'<a href="{href}" target="_blank" rel="noopener noreferrer">'
-                    text = f"{link}{text}</a>"
-                if not is_missing(publishers[i]) and str(publishers[i]):
-                    text += f" ({escape(publishers[i])})"
-            else:
-                text = escape(value)
-            cells.append(f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        '<table class="nl-data-table">'
-        f"<caption>{escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+    links = {}
+    if "source_title" in columns and "source_url" in rows:
+        header = columns["source_title"]
+        publisher = _column(rows, "source_publisher")
+        named = publisher.notna() & (publisher.astype("object").map(str) != "")
+        title = shown[header].astype("object").map(lambda v: "" if is_missing(v) else str(v))
+        shown[header] = title.where(
+            ~named, title + " (" + publisher.astype("object").map(str) + ")"
+        )
+        links[header] = rows["source_url"].tolist()
+    return frame_html(shown, limit=None, links=links, noun="position", total=len(table))
 
 
 class _Snippets(Mapping):

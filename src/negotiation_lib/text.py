@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -141,9 +142,22 @@ def dataset_label(neg) -> str:
     return f"Data: {escape(neg.id)} v{escape(neg.version)}"
 
 
-def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2) -> str:
+def frame_html(
+    frame: pd.DataFrame,
+    *,
+    limit: int | None = 200,
+    digits: int = 2,
+    links: Mapping[str, Sequence[object]] | None = None,
+    noun: str = "row",
+    total: int | None = None,
+) -> str:
     """Any DataFrame as an HTML table escaped by pandas (``to_html(escape=True)``): numbers
-    rounded, dates as ISO days, missing values blank, a caption with the row count."""
+    rounded, dates as ISO days, missing values blank, a caption with the row count (``noun``:
+    what a row is; ``total``: the count when ``frame`` holds only the first rows of a larger
+    table) and, with ``limit``, only the first rows written.
+
+    ``links`` maps a column to one URL per row of ``frame``: a cell whose URL is http(s)
+    (:func:`safe_url`) becomes a link (new tab, ``noopener``) around its escaped text."""
     shown = frame.head(limit) if limit is not None else frame
     formatters = {}
     for column in frame.columns:
@@ -153,6 +167,22 @@ def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2)
             formatters[column] = lambda v, d=digits: format_number(v, d)
         else:
             formatters[column] = lambda v: "" if is_missing(v) else str(v)
+    hrefs: list[str] = []
+    # a linked cell's text is wrapped in a random marker, escaped by pandas with the rest and
+    # then put inside <a>; the marker cannot occur in data (a fresh random token each call)
+    marker = f"nl{secrets.token_hex(8)}"
+    if links:
+        shown = shown.copy()
+        for column, urls in links.items():
+            cells = []
+            for value, url in zip(shown[column], list(urls)[: len(shown)], strict=True):
+                cell = formatters[column](value)
+                if safe_url(url) and cell:
+                    cell = f"{marker}{len(hrefs)}{marker}{cell}{marker}"
+                    hrefs.append(escape_attribute(safe_url(url)))
+                cells.append(cell)
+            shown[column] = pd.Series(cells, index=shown.index, dtype="object")
+            formatters[column] = str
     table = shown.to_html(
         index=False,
         escape=True,
@@ -161,8 +191,18 @@ def frame_html(frame: pd.DataFrame, *, limit: int | None = 200, digits: int = 2)
         border=0,
         classes="nl-data-table",
     )
-    caption = f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
-    if len(shown) < len(frame):
+    if hrefs:
+        table = re.sub(
+            f"{marker}(\\d+){marker}(.*?){marker}",
+            lambda m: (
+                f'<a href="{hrefs[int(m[1])]}" target="_blank" rel="noopener noreferrer">{m[2]}</a>'
+            ),
+            table,
+            flags=re.DOTALL,
+        )
+    total = len(frame) if total is None else total
+    caption = f"{total} {noun}{'s' if total != 1 else ''}"
+    if len(shown) < total:
         caption += f" (first {len(shown)} shown)"
     opening, rest = table.split(">", 1)
     return f"{opening}><caption>{escape(caption)}</caption>{rest}"

@@ -55,6 +55,8 @@ __all__ = [
 _ALL = "(all)"
 _SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
 _PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
+# rows an explorer's table writes (its caption says how many there are; the CSV link holds all)
+_TABLE_ROWS = 50
 # explorer tables wrap their text and show many rows before scrolling
 _TABLE_STYLE = (
     "<style>.nl-table-scroll td, .nl-table-scroll th {white-space: normal; "
@@ -428,7 +430,12 @@ def _gap_view(
         f"Weights: {overall.attrs.get('weights_note', '')}",
     ]
     message = " · ".join(n for n in notes if n and n != "Weights: ")
-    return _View(spec=spec, table=table, table_html=ev.evidence_html(table), message=message)
+    return _View(
+        spec=spec,
+        table=table,
+        table_html=ev.evidence_html(table, limit=_TABLE_ROWS),
+        message=message,
+    )
 
 
 def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
@@ -622,7 +629,7 @@ def _evidence_view(
     text: str = "",
     evidence: pd.DataFrame | None = None,
     haystack: pd.Series | None = None,
-    limit: int = 200,
+    limit: int = _TABLE_ROWS,
 ) -> _View:
     """The positions that pass the filters, as a table with source links (no figure).
 
@@ -648,8 +655,8 @@ def evidence_explorer(neg) -> Explorer:
     """Filter positions by actor, issue, event, source type, confidence and free text.
 
     Every selection starts empty (= no filter), so the default table is
-    ``ev.evidence_table(neg)``; the HTML shows the first 200 rows with escaped text and
-    links to http(s) sources.
+    ``ev.evidence_table(neg)``; the HTML shows the first 50 rows (:data:`_TABLE_ROWS`; the CSV
+    link holds all) with escaped text and links to http(s) sources.
     """
     evidence = ev.evidence_frame(neg)
     haystack = ev.search_text(evidence)
