@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import summaries as _summaries
 from .agreement import agreement_report, krippendorff_alpha
 from .coding import (
     coding_sheet,
@@ -45,22 +46,7 @@ from .models import (
     forecast_sensitivity,
 )
 from .schema import init_dataset
-from .summaries import (
-    compare_overall_gaps,
-    compare_positions,
-    describe_movement,
-    describe_overall_gap,
-    describe_third_party,
-    describe_variants,
-    environment_report,
-    evidence_profile,
-    filter_positions,
-    gap_extremes,
-    movement_by_issue,
-    movement_summary,
-    summarize,
-    third_party_distance,
-)
+from .summaries import *  # noqa: F403 (the reading tables: summaries.__all__, exported below)
 from .text import show_table
 from .validate import ValidationError, format_problems, validate
 
@@ -81,8 +67,6 @@ __all__ = [
     "check_coding_consistency",
     "coding_sheet",
     "combined_positions",
-    "compare_overall_gaps",
-    "compare_positions",
     "compare_with_dataset",
     "compute_conflicts",
     "compute_gaps",
@@ -91,36 +75,25 @@ __all__ = [
     "default_actors",
     "default_pair",
     "describe_backtest",
-    "describe_movement",
-    "describe_overall_gap",
-    "describe_third_party",
-    "describe_variants",
-    "environment_report",
-    "evidence_profile",
     "evidence_table",
-    "filter_positions",
     "forecast",
     "forecast_over_time",
     "forecast_sensitivity",
     "format_problems",
-    "gap_extremes",
     "init_dataset",
     "krippendorff_alpha",
     "list_datasets",
     "load",
-    "movement_by_issue",
-    "movement_summary",
     "parties",
     "positions_asof",
     "read_codings",
     "save_codings",
     "show_table",
-    "summarize",
-    "third_party_distance",
     "validate",
     "widest_spread",
     "write_example_dataset",
 ]
+__all__ += _summaries.__all__
 
 _LAZY_SUBMODULES = ("app", "figures", "report", "widgets")
 
