@@ -239,49 +239,80 @@ def hover_html(evidence: pd.DataFrame, *, width: int = 70) -> pd.Series:
     return pd.Series(labels, index=evidence.index, dtype="object")
 
 
+_EVIDENCE_HEADERS = {
+    "date": "Date",
+    "actor_name": "Actor",
+    "issue_label": "Issue",
+    "stance": "Stance",
+    "value": "Value",
+    "summary": "Summary",
+    "quote": "Quote",
+    "source_title": "Source",
+    "source_type": "Type",
+    "confidence": "Confidence",
+}
+
+
 def evidence_html(
-    table: pd.DataFrame, *, columns: Mapping[str, str] | None = None, limit=200
+    table: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    limit=200,
+    rows: dict | None = None,
 ) -> str:
     """An HTML table of evidence rows (:func:`text.frame_html`: cells escaped by pandas), the
     source title and publisher linked to the source's URL when it is http(s).
 
     ``columns`` maps column -> header (defaults: date, actor, issue, stance, value, summary,
     quote, source, type, confidence). At most ``limit`` rows are written; a caption says how many
-    positions there are in all.
+    positions there are in all. ``rows`` (with the default columns) is a dict the caller keeps:
+    each position's ``<tr>`` is written once and then taken from it (the same HTML).
     """
-    columns = dict(
-        columns
-        or {
-            "date": "Date",
-            "actor_name": "Actor",
-            "issue_label": "Issue",
-            "stance": "Stance",
-            "value": "Value",
-            "summary": "Summary",
-            "quote": "Quote",
-            "source_title": "Source",
-            "source_type": "Type",
-            "confidence": "Confidence",
-        }
+    columns = dict(columns or _EVIDENCE_HEADERS)
+    first = table.head(limit) if limit is not None else table
+    if rows is None or "position_id" not in first or columns != _EVIDENCE_HEADERS:
+        return _evidence_page(first, columns, total=len(table))
+    ids = first["position_id"].astype(str).tolist()
+    new = [i not in rows for i in ids]
+    if any(new) or None not in rows:  # None holds the table's opening tag and head
+        missing = first.iloc[np.flatnonzero(new)]
+        page = _evidence_page(missing, columns, total=len(missing))
+        head, body = page.split("<tbody>\n", 1)
+        opening, rest = head.split("<caption>", 1)
+        rows[None] = (opening, rest.split("</caption>", 1)[1])
+        parts = body.split("    <tr>\n")[1:]
+        if parts:
+            parts[-1] = parts[-1].removesuffix("  </tbody>\n</table>")
+        rows.update(zip(missing["position_id"].astype(str), parts, strict=True))
+    opening, thead = rows[None]
+    caption = f"{len(table)} position{'s' if len(table) != 1 else ''}"
+    if len(first) < len(table):
+        caption += f" (first {len(first)} shown)"
+    return (
+        f"{opening}<caption>{escape(caption)}</caption>{thead}<tbody>\n"
+        + "".join("    <tr>\n" + rows[i] for i in ids)
+        + "  </tbody>\n</table>"
     )
-    rows = table.head(limit) if limit is not None else table
+
+
+def _evidence_page(first: pd.DataFrame, columns: Mapping[str, str], *, total: int) -> str:
     shown = pd.DataFrame(
         {
-            header: rows[column] if column in rows else pd.Series(pd.NA, index=rows.index)
+            header: first[column] if column in first else pd.Series(pd.NA, index=first.index)
             for column, header in columns.items()
         }
     )
     links = {}
-    if "source_title" in columns and "source_url" in rows:
+    if "source_title" in columns and "source_url" in first:
         header = columns["source_title"]
-        publisher = _column(rows, "source_publisher")
+        publisher = _column(first, "source_publisher")
         named = publisher.notna() & (publisher.astype("object").map(str) != "")
         title = shown[header].astype("object").map(lambda v: "" if is_missing(v) else str(v))
         shown[header] = title.where(
             ~named, title + " (" + publisher.astype("object").map(str) + ")"
         )
-        links[header] = rows["source_url"].tolist()
-    return frame_html(shown, limit=None, links=links, noun="position", total=len(table))
+        links[header] = first["source_url"].tolist()
+    return frame_html(shown, limit=None, links=links, noun="position", total=total)
 
 
 class _Snippets(Mapping):

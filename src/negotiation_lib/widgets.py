@@ -297,6 +297,7 @@ class _GapCache:
         self.neg = neg
         self.evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.snippets = ev.position_snippets(self.evidence)
+        self.table_rows: dict = {}  # each position's row of the table, written once
         self.max_entries = max_entries
         self._timelines: dict[tuple, pd.DataFrame] = {}
         self._gaps: dict[tuple, pd.DataFrame] = {}
@@ -433,7 +434,7 @@ def _gap_view(
     return _View(
         spec=spec,
         table=table,
-        table_html=ev.evidence_html(table, limit=_TABLE_ROWS),
+        table_html=ev.evidence_html(table, limit=_TABLE_ROWS, rows=cache.table_rows),
         message=message,
     )
 
@@ -629,12 +630,14 @@ def _evidence_view(
     text: str = "",
     evidence: pd.DataFrame | None = None,
     haystack: pd.Series | None = None,
+    rows: dict | None = None,
     limit: int = _TABLE_ROWS,
 ) -> _View:
     """The positions that pass the filters, as a table with source links (no figure).
 
     Empty selections mean no filter. ``evidence``/``haystack`` are a cached evidence frame and
-    its search text. The table is :func:`evidence.evidence_table` with the same filters.
+    its search text; ``rows`` the table rows already written (:func:`evidence.evidence_html`).
+    The table is :func:`evidence.evidence_table` with the same filters.
     """
     evidence = ev.evidence_frame(neg) if evidence is None else evidence
     table = ev.filter_evidence(
@@ -648,7 +651,8 @@ def _evidence_view(
         haystack=haystack,
     )
     message = "" if len(table) else "No position matches these filters."
-    return _View(table=table, table_html=ev.evidence_html(table, limit=limit), message=message)
+    html = ev.evidence_html(table, limit=limit, rows=rows)
+    return _View(table=table, table_html=html, message=message)
 
 
 def evidence_explorer(neg) -> Explorer:
@@ -660,6 +664,7 @@ def evidence_explorer(neg) -> Explorer:
     """
     evidence = ev.evidence_frame(neg)
     haystack = ev.search_text(evidence)
+    rows: dict = {}  # each position's row of the table, written once
     events = neg.events.sort_values("date", kind="stable")
     event_options = [(_ALL, _ALL)] + [
         (f"{text.format_date(d)} {name}", e)
@@ -682,7 +687,7 @@ def evidence_explorer(neg) -> Explorer:
     }
 
     def render(**values):
-        return _evidence_view(neg, evidence=evidence, haystack=haystack, **values)
+        return _evidence_view(neg, evidence=evidence, haystack=haystack, rows=rows, **values)
 
     return Explorer("evidence", controls, render)
 
