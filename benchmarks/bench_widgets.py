@@ -6,8 +6,9 @@ each one from setting ``control.value`` to the explorer having drawn the new vie
 and serialised into its Output widget, table HTML written). Prints median, p95 and max in ms
 and the p95 relative to the bundled dataset's; writes build/bench/widgets.json.
 
-The gap explorer caches per actor pair; a change to a pair not seen yet recomputes
-``compute_gaps``/``compute_overall_gap`` (a "miss"), which is reported apart.
+The gap explorer caches per actor pair; a change to a pair not seen yet computes the pair's
+timeline and hover labels, and a new issue selection or weighting its overall gap (a "miss",
+reported apart).
 
     python benchmarks/bench_widgets.py [--changes 200] [--sizes 1000 10000 100000] [--seed 0]
 """

@@ -153,7 +153,7 @@ def test_evidence_html_escapes_every_cell_and_links_only_http(hostile):
 def test_evidence_html_caps_rows():
     frame = pd.DataFrame({"date": pd.to_datetime(["2024-01-01"] * 5), "summary": ["x"] * 5})
     page = ev.evidence_html(frame, columns={"summary": "Summary"}, limit=2)
-    assert page.count("<tr>") == 3  # header + 2
+    assert page.count("<tr") == 3  # header + 2
     assert "5 positions (first 2 shown)" in page
 
 

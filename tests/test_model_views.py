@@ -172,7 +172,7 @@ def test_whatif_explorer_controls_and_default_view(bargain):
     assert explorer.controls["date"].value == pd.Timestamp("2024-03-01")
     assert explorer.error is None
     assert explorer.figure.to_dict() == figures.plot_whatif(bargain).to_dict()
-    expected = widgets.whatif_view(bargain)
+    expected = widgets._whatif_view(bargain)
     pd.testing.assert_frame_equal(explorer.table, expected.table)
     assert forecast_of(explorer) == pytest.approx(48.0)
     assert explorer.table.set_index("issue_id").loc["x", "outcome"] == 45.0

@@ -93,7 +93,7 @@ def test_gap_explorer_default_view_equals_the_plain_function(hostile, bundled):
         assert explorer.controls["actor_a"].value == "RU"
         assert explorer.controls["actor_b"].value == "UA"
         assert explorer.figure.to_dict() == figures.plot_gap_over_time(neg, "RU", "UA").to_dict()
-        expected = widgets.gap_view(neg, actor_a="RU", actor_b="UA")
+        expected = widgets._gap_view(neg, actor_a="RU", actor_b="UA")
         pd.testing.assert_frame_equal(explorer.table, expected.table)
 
 
@@ -181,7 +181,7 @@ def test_gap_explorer_says_when_salience_weights_find_no_salience(hostile):
     assert explorer.message == f"Weights: {gaps.NO_SALIENCE_NOTE}"
     assert gaps.NO_SALIENCE_NOTE in explorer._message_box.value  # shown, not only stored
     # the hostile fixture codes salience: no note there
-    assert widgets.gap_view(hostile, actor_a="RU", actor_b="UA", weights="salience").message == ""
+    assert widgets._gap_view(hostile, actor_a="RU", actor_b="UA", weights="salience").message == ""
 
 
 def test_gap_explorer_pair_without_common_issue(hostile):
@@ -274,7 +274,7 @@ def test_evidence_browser_filters(hostile, control, value, expected):
     browser = widgets.evidence_explorer(hostile)
     browser.controls[control].value = value
     assert set(browser.table["position_id"]) == expected
-    assert browser.children[-1].value.count("<tr>") == len(expected) + 1
+    assert browser.children[-1].value.count("<tr") == len(expected) + 1
 
 
 def test_evidence_browser_filters_combine_and_empty_gives_a_message(hostile):
@@ -323,7 +323,7 @@ def csv_of(explorer) -> pd.DataFrame:
 
 def test_explorers_say_how_to_select_several_and_reset_every_control(hostile):
     browser = widgets.evidence_explorer(hostile)
-    assert widgets.SELECT_HELP in browser.help.value
+    assert widgets._SELECT_HELP in browser.help.value
     everything = len(browser.table)
     browser.controls["confidence"].value = ("high",)
     browser.controls["text"].value = "no such words anywhere"
@@ -346,8 +346,8 @@ def test_explorer_csv_link_downloads_the_table_on_view(hostile):
     downloaded = csv_of(browser)
     assert downloaded["position_id"].tolist() == browser.table["position_id"].tolist()
     assert set(downloaded["actor_id"]) == {"UA"}
-    assert widgets.csv_link(pd.DataFrame(), "x.csv") == ""
-    link = widgets.csv_link(pd.DataFrame({"a": ['"><script>']}), 'a"b.csv')
+    assert widgets._csv_link(pd.DataFrame(), "x.csv") == ""
+    link = widgets._csv_link(pd.DataFrame({"a": ['"><script>']}), 'a"b.csv')
     assert "<script>" not in link
     assert 'download="a&quot;b.csv"' in link
 
@@ -355,7 +355,7 @@ def test_explorer_csv_link_downloads_the_table_on_view(hostile):
 def test_explorer_shows_a_placeholder_before_a_kernel_runs(hostile):
     explorer = widgets.position_explorer(hostile)
     bundle = explorer._repr_mimebundle_()
-    assert bundle["text/plain"] == widgets.PLACEHOLDER
+    assert bundle["text/plain"] == widgets._PLACEHOLDER
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "children=" not in repr(explorer)
 
@@ -372,7 +372,7 @@ def test_gap_and_position_explorers_filter_by_confidence(hostile):
     assert "high only" in gap.message
     kept = set(high.positions["position_id"])
     assert set(gap.table["position_id"]) <= kept
-    plain = widgets.gap_view(hostile, actor_a="RU", actor_b="UA", confidence="high")
+    plain = widgets._gap_view(hostile, actor_a="RU", actor_b="UA", confidence="high")
     assert plain.table["position_id"].tolist() == gap.table["position_id"].tolist()
     medium = summaries.filter_positions(hostile, confidence=["medium", "high"])
     gap.controls["confidence"].value = "medium+"
@@ -393,4 +393,4 @@ def test_gap_and_position_explorers_filter_by_confidence(hostile):
     assert statements_shown() == (on_issue["confidence"] == "high").sum() < len(on_issue)
     assert "high only" in position.message
     with pytest.raises(ValueError, match="confidence must be one of"):
-        widgets.by_confidence(hostile, "very high")
+        widgets._by_confidence(hostile, "very high")

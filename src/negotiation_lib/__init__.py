@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import summaries as _summaries
 from .agreement import agreement_report, krippendorff_alpha
 from .coding import (
     coding_sheet,
@@ -46,22 +47,7 @@ from .models import (
     forecast_sensitivity,
 )
 from .schema import init_dataset
-from .summaries import (
-    compare_overall_gaps,
-    compare_positions,
-    describe_movement,
-    describe_overall_gap,
-    describe_third_party,
-    describe_variants,
-    environment_report,
-    evidence_profile,
-    filter_positions,
-    gap_extremes,
-    movement_by_issue,
-    movement_summary,
-    summarize,
-    third_party_distance,
-)
+from .summaries import *  # noqa: F403 (the reading tables: summaries.__all__, exported below)
 from .text import readable_tables, show_table
 from .validate import ValidationError, format_problems, validate
 
@@ -82,8 +68,6 @@ __all__ = [
     "check_coding_consistency",
     "coding_sheet",
     "combined_positions",
-    "compare_overall_gaps",
-    "compare_positions",
     "compare_with_dataset",
     "compute_conflicts",
     "compute_gaps",
@@ -92,38 +76,27 @@ __all__ = [
     "default_actors",
     "default_pair",
     "describe_backtest",
-    "describe_movement",
-    "describe_overall_gap",
-    "describe_third_party",
-    "describe_variants",
-    "environment_report",
-    "evidence_profile",
     "evidence_table",
-    "export_figure",
-    "filter_positions",
+    "export_figure",  # noqa: F405 (loaded on first use: _LAZY_NAMES)
     "forecast",
     "forecast_over_time",
     "forecast_sensitivity",
     "format_problems",
-    "gap_extremes",
     "init_dataset",
     "krippendorff_alpha",
     "list_datasets",
     "load",
-    "movement_by_issue",
-    "movement_summary",
     "parties",
     "positions_asof",
     "read_codings",
     "readable_tables",
     "save_codings",
     "show_table",
-    "summarize",
-    "third_party_distance",
     "validate",
     "widest_spread",
     "write_example_dataset",
 ]
+__all__ += _summaries.__all__
 
 _LAZY_SUBMODULES = ("app", "export", "figures", "report", "widgets")
 # names of __all__ that live in a lazily loaded module (asyncio, kaleido: only when used)

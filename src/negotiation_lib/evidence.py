@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from .ids import actor_names, actor_order, issue_labels, issue_order, issue_row
-from .text import escape, escape_attribute, format_date, format_number, is_missing, safe_url, wrap
+from .text import escape, format_date, format_number, frame_html, is_missing, safe_url, wrap
 
 __all__ = [
     "EVIDENCE_COLUMNS",
     "LINK_STYLE",
     "anchor_table",
+    "anchor_tables",
     "evidence_frame",
     "evidence_html",
     "evidence_table",
@@ -63,15 +64,33 @@ def anchor_table(neg, issue_id: str) -> pd.DataFrame:
     The two ends of the scale (``low_label`` at 0, ``high_label`` at 100) are added when the
     codebook has no anchor there. Sorted by value.
     """
-    row = issue_row(neg, issue_id)
-    anchors = neg.scale_anchors
-    table = anchors.loc[anchors["issue_id"] == issue_id, ["value", "label"]].copy()
-    ends = [(0.0, row["low_label"]), (100.0, row["high_label"])]
-    extra = [{"value": v, "label": lab} for v, lab in ends if not (table["value"] == v).any()]
-    if extra:
-        table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
+    issue_row(neg, issue_id)  # an unknown id raises here
+    return anchor_tables(neg)[issue_id]
+
+
+def anchor_tables(neg) -> dict[str, pd.DataFrame]:
+    """:func:`anchor_table` of every issue in issues.csv, by issue id, made in one pass."""
+    issues = neg.issues
+    anchors = neg.scale_anchors[["issue_id", "value", "label"]]
+    labels = np.column_stack(
+        [issues["low_label"].to_numpy(object), issues["high_label"].to_numpy(object)]
+    )
+    ends = pd.DataFrame(
+        {
+            "issue_id": np.repeat(issues["issue_id"].to_numpy(object), 2),
+            "value": np.tile([0.0, 100.0], len(issues)),
+            "label": labels.ravel(),
+        }
+    )
+    taken = set(zip(anchors["issue_id"], anchors["value"].astype("float64"), strict=True))
+    missing = [(i, v) not in taken for i, v in zip(ends["issue_id"], ends["value"], strict=True)]
+    table = pd.concat([anchors, ends[missing]], ignore_index=True)
     table["value"] = table["value"].astype("float64")
-    return table.sort_values("value", kind="stable").reset_index(drop=True)
+    table = table.sort_values("value", kind="stable")
+    groups = dict(tuple(table.groupby("issue_id", sort=False, observed=True)))
+    return {
+        str(i): groups[i][["value", "label"]].reset_index(drop=True) for i in issues["issue_id"]
+    }
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -223,67 +242,80 @@ def hover_html(evidence: pd.DataFrame, *, width: int = 70) -> pd.Series:
     return pd.Series(labels, index=evidence.index, dtype="object")
 
 
+_EVIDENCE_HEADERS = {
+    "date": "Date",
+    "actor_name": "Actor",
+    "issue_label": "Issue",
+    "stance": "Stance",
+    "value": "Value",
+    "summary": "Summary",
+    "quote": "Quote",
+    "source_title": "Source",
+    "source_type": "Type",
+    "confidence": "Confidence",
+}
+
+
 def evidence_html(
-    table: pd.DataFrame, *, columns: Mapping[str, str] | None = None, limit=200
+    table: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    limit=200,
+    rows: dict | None = None,
 ) -> str:
-    """An escaped HTML table of evidence rows, the source title linked to its (http) URL.
+    """An HTML table of evidence rows (:func:`text.frame_html`: cells escaped by pandas), the
+    source title and publisher linked to the source's URL when it is http(s).
 
     ``columns`` maps column -> header (defaults: date, actor, issue, stance, value, summary,
     quote, source, type, confidence). At most ``limit`` rows are written; a caption says how many
-    rows there are in all. Every cell is escaped; only http(s) URLs become links.
+    positions there are in all. ``rows`` (with the default columns) is a dict the caller keeps:
+    each position's ``<tr>`` is written once and then taken from it (the same HTML).
     """
-    columns = dict(
-        columns
-        or {
-            "date": "Date",
-            "actor_name": "Actor",
-            "issue_label": "Issue",
-            "stance": "Stance",
-            "value": "Value",
-            "summary": "Summary",
-            "quote": "Quote",
-            "source_title": "Source",
-            "source_type": "Type",
-            "confidence": "Confidence",
+    columns = dict(columns or _EVIDENCE_HEADERS)
+    first = table.head(limit) if limit is not None else table
+    if rows is None or "position_id" not in first or columns != _EVIDENCE_HEADERS:
+        return _evidence_page(first, columns, total=len(table))
+    ids = first["position_id"].astype(str).tolist()
+    new = [i not in rows for i in ids]
+    if any(new) or None not in rows:  # None holds the table's opening tag and head
+        missing = first.iloc[np.flatnonzero(new)]
+        page = _evidence_page(missing, columns, total=len(missing))
+        head, body = page.split("<tbody>\n", 1)
+        opening, rest = head.split("<caption>", 1)
+        rows[None] = (opening, rest.split("</caption>", 1)[1])
+        parts = body.split("    <tr>\n")[1:]
+        if parts:
+            parts[-1] = parts[-1].removesuffix("  </tbody>\n</table>")
+        rows.update(zip(missing["position_id"].astype(str), parts, strict=True))
+    opening, thead = rows[None]
+    caption = f"{len(table)} position{'s' if len(table) != 1 else ''}"
+    if len(first) < len(table):
+        caption += f" (first {len(first)} shown)"
+    return (
+        f"{opening}<caption>{escape(caption)}</caption>{thead}<tbody>\n"
+        + "".join("    <tr>\n" + rows[i] for i in ids)
+        + "  </tbody>\n</table>"
+    )
+
+
+def _evidence_page(first: pd.DataFrame, columns: Mapping[str, str], *, total: int) -> str:
+    shown = pd.DataFrame(
+        {
+            header: first[column] if column in first else pd.Series(pd.NA, index=first.index)
+            for column, header in columns.items()
         }
     )
-    shown = table.head(limit) if limit is not None else table
-    caption = f"{len(table)} position{'s' if len(table) != 1 else ''}"
-    if len(shown) < len(table):
-        caption += f" (first {len(shown)} shown)"
-    head = "".join(f"<th>{escape(h)}</th>" for h in columns.values())
-    body = []
-    get = {c: shown[c].tolist() if c in shown else [None] * len(shown) for c in columns}
-    urls = shown["source_url"].tolist() if "source_url" in shown else [None] * len(shown)
-    publishers = (
-        shown["source_publisher"].tolist() if "source_publisher" in shown else [None] * len(shown)
-    )
-    for i in range(len(shown)):
-        cells = []
-        for column in columns:
-            value = get[column][i]
-            if column == "date":
-                text = escape(format_date(value))
-            elif column in {"value", "value_low", "value_high"}:
-                text = escape(format_number(value))
-            elif column == "source_title":
-                url = safe_url(urls[i])
-                text = escape(value)
-                if url:
-                    href = escape_attribute(url)
-                    link = f'<a href="{href}" target="_blank" rel="noopener noreferrer">'
-                    text = f"{link}{text}</a>"
-                if not is_missing(publishers[i]) and str(publishers[i]):
-                    text += f" ({escape(publishers[i])})"
-            else:
-                text = escape(value)
-            cells.append(f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        '<table class="nl-data-table">'
-        f"<caption>{escape(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+    links = {}
+    if "source_title" in columns and "source_url" in first:
+        header = columns["source_title"]
+        publisher = _column(first, "source_publisher")
+        named = publisher.notna() & (publisher.astype("object").map(str) != "")
+        title = shown[header].astype("object").map(lambda v: "" if is_missing(v) else str(v))
+        shown[header] = title.where(
+            ~named, title + " (" + publisher.astype("object").map(str) + ")"
+        )
+        links[header] = first["source_url"].tolist()
+    return frame_html(shown, limit=None, links=links, noun="position", total=total)
 
 
 class _Snippets(Mapping):
@@ -399,6 +431,23 @@ def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> Mapping[str
     return _Snippets(evidence, width)
 
 
+def _memo(format_one):
+    """``format_one`` remembering its answer per value (missing values are not remembered:
+    NaN never equals itself)."""
+    made: dict = {}
+
+    def formatted(value):
+        try:
+            return made[value]
+        except KeyError:
+            made[value] = out = format_one(value)
+            return out
+        except TypeError:  # unhashable
+            return format_one(value)
+
+    return formatted
+
+
 def gap_hover(
     gaps: pd.DataFrame,
     evidence: pd.DataFrame,
@@ -437,16 +486,19 @@ def gap_hover(
         "position_id_b",
     ]
     values = [gaps[c].tolist() for c in columns]  # plain lists: element access is costly
+    # values and dates repeat a lot (a 0-100 scale): each distinct one is formatted once
+    number = _memo(format_number)
+    day = _memo(lambda d: escape(format_date(d)))
     for date, issue, gap, low, high, *sides in zip(*values, strict=True):
-        shown = format_number(gap)
+        shown = number(gap)
         if not shown:
             shown = "n/a (one side has no position)"
-        elif format_number(low) != format_number(high):
-            shown += f" (interval {format_number(low)}–{format_number(high)})"
+        elif number(low) != number(high):
+            shown += f" (interval {number(low)}–{number(high)})"
         title = issue_titles.get(issue) or escape(issue)
-        lines = [f"<b>{escape(format_date(date))} · {title}</b>", f"Gap: {shown}"]
+        lines = [f"<b>{day(date)} · {title}</b>", f"Gap: {shown}"]
         for actor, value, pid in (sides[:3], sides[3:]):
-            value = format_number(value) or "no position"
+            value = number(value) or "no position"
             lines.append(f"<b>{actor_titles.get(actor) or escape(actor)}: {value}</b>")
             if not is_missing(pid) and str(pid) in snippets:
                 lines.append(snippets[str(pid)])

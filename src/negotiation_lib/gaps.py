@@ -610,49 +610,60 @@ def compute_overall_gap(
     start_ts, end_ts = _timestamp(start, "start"), _timestamp(end, "end")
     options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
     t = _pair_timeline(neg, a, b, start=start_ts, **options)
-    w = _issue_weights(t, weights)
-    active = t["both"] & (w > 0)
+    return _overall_gap(t, weights, start=start_ts, end=end_ts)
+
+
+def _overall_gap(
+    t: pd.DataFrame, weights: Any, *, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.DataFrame:
+    """:func:`compute_overall_gap` from the pair's :func:`_pair_timeline` ``t`` (made with the
+    same ``start``; a timeline without ``start`` filtered to some issues gives the overall gap
+    over those issues)."""
+    w = _issue_weights(t, weights).to_numpy(dtype="float64")
+    active = t["both"].to_numpy(dtype=bool) & (w > 0)
     note = ""
     if isinstance(weights, str):
         saliences = t.loc[active, ["salience_a", "salience_b"]].astype("float64")
         note = "" if saliences.notna().to_numpy().any() else NO_SALIENCE_NOTE
-    contrib = pd.DataFrame(
-        {
-            "w": w.where(active, 0.0),
-            "wg": (w * t["gap"]).where(active, 0.0),
-            "wlo": (w * t["gap_low"]).where(active, 0.0),
-            "whi": (w * t["gap_high"]).where(active, 0.0),
-            "n": active.astype("int64"),
-        }
-    )
+
+    def column(name: str) -> np.ndarray:
+        return t[name].to_numpy(dtype="float64", na_value=np.nan)
+
+    contrib = {
+        "w": np.where(active, w, 0.0),
+        "wg": np.where(active, w * column("gap"), 0.0),
+        "wlo": np.where(active, w * column("gap_low"), 0.0),
+        "whi": np.where(active, w * column("gap_high"), 0.0),
+        "n": active.astype("float64"),
+    }
     # each row replaces the previous row of the same issue: add the difference
-    first_of_issue = t["issue_id"] != t["issue_id"].shift()
-    previous = contrib.shift()
-    previous.loc[first_of_issue] = 0
-    delta = contrib - previous
-    delta["date"] = t["date"]
-    totals = delta.groupby("date", sort=True).sum().cumsum()
-    n = totals["n"].round().astype("int64")
-    weight = totals["w"].round(_ROUND)
-    has = (n > 0) & (totals["w"] > 0)
-    out = pd.DataFrame(
-        {
-            "date": totals.index,
-            "gap": (totals["wg"] / totals["w"]).where(has).round(_ROUND).to_numpy(),
-            "gap_low": (totals["wlo"] / totals["w"]).where(has).round(_ROUND).to_numpy(),
-            "gap_high": (totals["whi"] / totals["w"]).where(has).round(_ROUND).to_numpy(),
-            "n_issues": n.to_numpy(),
-            "weight": weight.where(n > 0, 0.0).to_numpy(),
+    issue = t["issue_id"].to_numpy(dtype=object)
+    first_of_issue = np.r_[True, issue[1:] != issue[:-1]][: len(t)]
+    delta = {"date": t["date"]}
+    for name, values in contrib.items():
+        previous = np.r_[0.0, values[:-1]][: len(t)]
+        delta[name] = values - np.where(first_of_issue, 0.0, previous)
+    totals = pd.DataFrame(delta).groupby("date", sort=True).sum().cumsum()
+    total_w = totals["w"].to_numpy()
+    n = np.round(totals["n"].to_numpy()).astype("int64")
+    has = (n > 0) & (total_w > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = {
+            name: np.round(np.where(has, totals[part].to_numpy() / total_w, np.nan), _ROUND)
+            for name, part in (("gap", "wg"), ("gap_low", "wlo"), ("gap_high", "whi"))
         }
-    )
+    weight = np.where(n > 0, np.round(total_w, _ROUND), 0.0)
+    out = pd.DataFrame({"date": totals.index, **means, "n_issues": n, "weight": weight})
     # drop dates where nothing counted changed (e.g. an actor alone restating a position)
-    signature = out[["gap", "gap_low", "gap_high", "n_issues", "weight"]]
-    same = (signature.fillna(-1) == signature.shift().fillna(-1)).all(axis=1)
-    same.iloc[:1] = out["n_issues"].iloc[:1] == 0
+    signature = np.column_stack([*means.values(), n, weight])
+    signature = np.where(np.isnan(signature), -1.0, signature)
+    same = np.r_[False, (signature[1:] == signature[:-1]).all(axis=1)][: len(out)]
+    if len(out):
+        same[0] = n[0] == 0
     keep = ~same
-    if start_ts is not None:
-        keep |= out["date"] == start_ts
-    out = _window(out[keep], start_ts, end_ts).reset_index(drop=True)
+    if start is not None:
+        keep |= (out["date"] == start).to_numpy()
+    out = _window(out[keep], start, end).reset_index(drop=True)
     out.attrs["weights_note"] = note
     return out
 

@@ -20,9 +20,13 @@ explorer itself ``nl-explorer`` plus ``nl-<kind>-explorer`` (``gap``, ``position
 message), ``nl-figure`` (the Output) and ``nl-table`` (inside: ``table.nl-data-table``), so a
 browser test can find them.
 
-The work happens in the ``*_view`` functions, which take plain values and return a
-:class:`View`; an explorer's default view equals ``*_view(neg, ...)`` with the default choices,
-so a notebook can show the same figure/table without widgets.
+The public surface is the explorers (``gap_explorer``, ``position_explorer``,
+``evidence_explorer``, ``whatif_explorer``) and ``coding_form``; :class:`Explorer` and
+:class:`CodingForm` are the types they return. The work happens in the private ``_*_view``
+functions, which take plain values and return a :class:`_View`; an explorer's default view
+equals the plain function's figure (``plot_gap_over_time``, ``plot_positions``,
+``plot_whatif``) and table (``evidence.evidence_table``, ``evidence.anchor_table``), which is
+how a notebook shows the same without widgets.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 
 from . import evidence as ev
@@ -40,34 +45,28 @@ from . import figures, ids, text
 from . import gaps as _gaps
 
 __all__ = [
-    "CONFIDENCE_LEVELS",
-    "CONFIDENCE_OPTIONS",
-    "PLACEHOLDER",
-    "SELECT_HELP",
-    "Explorer",
-    "GapCache",
-    "View",
-    "by_confidence",
-    "csv_link",
-    "date_options",
-    "evidence_browser",
+    "coding_form",
     "evidence_explorer",
-    "evidence_view",
     "gap_explorer",
-    "gap_positions",
-    "gap_view",
     "position_explorer",
-    "position_view",
+    "whatif_explorer",
 ]
 
-ALL = "(all)"
-SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
-PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
+_ALL = "(all)"
+_SELECT_HELP = "Ctrl/Cmd-click to select several; none selected = all."
+_PLACEHOLDER = "Run this cell (or Run All) to show the explorer: it needs a running kernel."
+# rows an explorer's table writes (its caption says how many there are; the CSV link holds all)
+_TABLE_ROWS = 50
+# the columns of compute_gaps that figures._gap_spec reads (tests/test_widgets.py checks that
+# the explorer's figure equals plot_gap_over_time's)
+_GAP_FIGURE_COLUMNS = [
+    "date", "issue_id", "gap", "gap_low", "gap_high", "hover", "position_id_a", "position_id_b"
+]  # fmt: skip
 # Explorer tables wrap their text and show many rows before scrolling: a 90em box holds 8 or
 # more rows of five-line quotes (tests/e2e checks it in the browser). Words break only when
 # longer than a column, so narrow columns keep whole words; the widgets' own line height (one
 # control's height) would make each line of a cell 28 px tall.
-TABLE_STYLE = (
+_TABLE_STYLE = (
     "<style>.nl-table-scroll td, .nl-table-scroll th {white-space: normal; "
     "overflow-wrap: break-word; vertical-align: top; text-align: left; max-width: 32em; "
     "line-height: 1.35;}</style>"
@@ -75,17 +74,19 @@ TABLE_STYLE = (
 
 
 #: The confidence filter of the gap and position explorers: label -> value; each value keeps
-#: the positions whose confidence is in :data:`CONFIDENCE_LEVELS` ``[value]``.
-CONFIDENCE_OPTIONS = (("all", "all"), ("medium and high", "medium+"), ("high only", "high"))
-CONFIDENCE_LEVELS = {"all": None, "medium+": ("medium", "high"), "high": ("high",)}
+#: the positions whose confidence is in :data:`_CONFIDENCE_LEVELS` ``[value]``.
+_CONFIDENCE_OPTIONS = (("all", "all"), ("medium and high", "medium+"), ("high only", "high"))
+_CONFIDENCE_LEVELS = {"all": None, "medium+": ("medium", "high"), "high": ("high",)}
 
 
-def by_confidence(neg, confidence: str = "all"):
+def _by_confidence(neg, confidence: str = "all"):
     """``neg`` with only the positions of a confidence level (``"all"``, ``"medium+"`` or
-    ``"high"``, see :data:`CONFIDENCE_LEVELS`); ``"all"`` returns ``neg`` itself."""
-    if confidence not in CONFIDENCE_LEVELS:
-        raise ValueError(f"confidence must be one of {list(CONFIDENCE_LEVELS)}, got {confidence!r}")
-    levels = CONFIDENCE_LEVELS[confidence]
+    ``"high"``, see :data:`_CONFIDENCE_LEVELS`); ``"all"`` returns ``neg`` itself."""
+    if confidence not in _CONFIDENCE_LEVELS:
+        raise ValueError(
+            f"confidence must be one of {list(_CONFIDENCE_LEVELS)}, got {confidence!r}"
+        )
+    levels = _CONFIDENCE_LEVELS[confidence]
     if levels is None:
         return neg
     from .summaries import filter_positions
@@ -94,18 +95,16 @@ def by_confidence(neg, confidence: str = "all"):
 
 
 def _confidence_note(confidence: str) -> str:
-    label = {v: k for k, v in CONFIDENCE_OPTIONS}[confidence]
+    label = {v: k for k, v in _CONFIDENCE_OPTIONS}[confidence]
     return "" if confidence == "all" else f"Confidence: {label} positions only"
 
 
-def csv_link(table: pd.DataFrame, filename: str) -> str:
+def _csv_link(table: pd.DataFrame, filename: str) -> str:
     """An HTML link that downloads ``table`` as CSV (a ``data:`` URI, attribute-escaped), or
     ``""`` for an empty table."""
-    from urllib.parse import quote
-
     if table is None or table.empty:
         return ""
-    data = "data:text/csv;charset=utf-8," + quote(table.to_csv(index=False))
+    data = "data:text/csv;charset=utf-8," + text.percent_encode(table.to_csv(index=False))
     return (
         f'<a class="nl-csv-link" download="{text.escape_attribute(filename)}" '
         f'href="{text.escape_attribute(data)}">Download this table (CSV, '
@@ -114,7 +113,7 @@ def csv_link(table: pd.DataFrame, filename: str) -> str:
 
 
 @dataclass
-class View:
+class _View:
     """What an explorer shows: a figure, a table (DataFrame + its HTML) and a message.
 
     ``spec`` is the figure as plain dicts (``figures.*_spec``) or None; ``figure`` builds the
@@ -156,11 +155,12 @@ class Explorer(widgets.VBox):
     ):
         self.kind = kind
         self.controls = dict(controls)
-        self._view = View()
+        self._view = _View()
         self.table = pd.DataFrame()
         self.message = ""
         self.error: Exception | None = None
         self._render = render
+        self._csv: tuple[pd.DataFrame | None, str] = (None, "")
         self._message_box = widgets.HTML(value="").add_class("nl-message")
         self._plot = widgets.Output().add_class("nl-figure")
         self._table_box = widgets.HTML(value="").add_class("nl-table")
@@ -177,7 +177,7 @@ class Explorer(widgets.VBox):
         boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
         help_text = "Reset puts every control back."
         if any(isinstance(c, widgets.SelectMultiple) for c in self.controls.values()):
-            help_text = f"{SELECT_HELP} {help_text}"
+            help_text = f"{_SELECT_HELP} {help_text}"
         self.help = widgets.HTML(
             value=f'<span class="nl-help-text">{text.escape(help_text)}</span>'
         )
@@ -202,11 +202,11 @@ class Explorer(widgets.VBox):
         # instead of the raw "Explorer(children=...)" repr
         bundle = super()._repr_mimebundle_(**kwargs)
         if isinstance(bundle, dict):
-            bundle["text/plain"] = PLACEHOLDER
+            bundle["text/plain"] = _PLACEHOLDER
         return bundle
 
     def __repr__(self) -> str:
-        return PLACEHOLDER
+        return _PLACEHOLDER
 
     def reset(self) -> None:
         """Put every control back to its first value and redraw once."""
@@ -237,7 +237,7 @@ class Explorer(widgets.VBox):
             view = self._render(**self.values())
             self.error = None
         except Exception as exc:  # a broken view shows a message; .error keeps it for tests
-            view = View(message=f"Could not draw this view: {exc}")
+            view = _View(message=f"Could not draw this view: {exc}")
             self.error = exc
         self._view = view
         self.table = view.table
@@ -246,10 +246,11 @@ class Explorer(widgets.VBox):
         # the browser gets the figure's dicts straight away; the validated Figure is built only
         # when someone asks for .figure (validation costs more than the rest of a redraw)
         self._plot.outputs = (_figure_bundle(view.spec),) if view.spec is not None else ()
+        if view.table is not self._csv[0]:  # e.g. the same issue's anchors: the same link
+            self._csv = (view.table, _csv_link(view.table, f"{self.kind}-view.csv"))
         self._table_box.value = (
-            f'{TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 90em; overflow: auto;">'
-            f"{view.table_html}</div>"
-            f'<div class="nl-download">{csv_link(view.table, f"{self.kind}-view.csv")}</div>'
+            f'{_TABLE_STYLE}<div class="nl-table-scroll" style="max-height: 90em; overflow: auto;">'
+            f'{view.table_html}</div><div class="nl-download">{self._csv[1]}</div>'
             if view.table_html
             else ""
         )
@@ -268,7 +269,7 @@ def _issue_options(neg) -> list[tuple[str, str]]:
     return [(labels[i], i) for i in ids.issue_order(neg)]
 
 
-def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
+def _date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
     """Options of a date-range slider: period starts (monthly by default) covering the data,
     labelled like ``Feb 2022`` so that the slider's readout shows the whole range.
 
@@ -288,23 +289,26 @@ def date_options(neg, *, freq: str = "MS") -> list[tuple[str, pd.Timestamp]]:
 
 # --- gaps -----------------------------------------------------------------------------------
 
-WEIGHT_OPTIONS = (("equal", "none"), ("salience", "salience"))
+_WEIGHT_OPTIONS = (("equal", "none"), ("salience", "salience"))
 
 
-class GapCache:
-    """Memo of ``compute_gaps`` / ``compute_overall_gap`` results for one negotiation.
+class _GapCache:
+    """Memo of the gap explorer's frames for one negotiation.
 
-    Per-issue gaps are computed once per (pair, carrying) over all issues, with their hover
-    labels; an issue selection only filters them (a per-issue gap does not depend on the other
-    issues). The overall gap is memoised per (pair, issues, carrying, weights). The date range
-    is applied afterwards (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
+    Per (pair, carrying), the pair's timeline (:func:`gaps._pair_timeline`) is computed once
+    over all issues; the per-issue gaps (``compute_gaps`` rows, with their hover labels) and
+    the overall gap for any issue selection and weighting are read from it (a per-issue state
+    does not depend on the other issues). The date range is applied afterwards
+    (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
     """
 
-    def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 256):
+    def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 64):
         self.neg = neg
         self.evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.snippets = ev.position_snippets(self.evidence)
+        self.table_rows: dict = {}  # each position's row of the table, written once
         self.max_entries = max_entries
+        self._timelines: dict[tuple, pd.DataFrame] = {}
         self._gaps: dict[tuple, pd.DataFrame] = {}
         self._overall: dict[tuple, pd.DataFrame] = {}
 
@@ -315,11 +319,28 @@ class GapCache:
             store[key] = compute()
         return store[key]
 
+    def _timeline(self, actor_a, actor_b, carry_forward) -> pd.DataFrame:
+        key = (actor_a, actor_b, bool(carry_forward))
+        return self._remember(
+            self._timelines,
+            key,
+            lambda: _gaps._pair_timeline(
+                self.neg,
+                actor_a,
+                actor_b,
+                issues=None,
+                start=None,
+                carry_forward=carry_forward,
+                max_age=None,
+            ),
+        )
+
     def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True) -> pd.DataFrame:
         """``compute_gaps`` with a ``hover`` column, for the given issues (None = all)."""
 
         def compute():
-            gaps = _gaps.compute_gaps(self.neg, actor_a, actor_b, carry_forward=carry_forward)
+            timeline = self._timeline(actor_a, actor_b, carry_forward)
+            gaps = timeline.loc[timeline["both"], _gaps._GAP_COLUMNS].reset_index(drop=True)
             hover = ev.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
             return gaps.assign(hover=hover)
 
@@ -330,25 +351,16 @@ class GapCache:
 
     def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
         """``compute_overall_gap`` for the given issues (None = all)."""
-        key = (
-            actor_a,
-            actor_b,
-            None if issues is None else tuple(sorted(issues)),
-            bool(carry_forward),
-            weights,
-        )
-        return self._remember(
-            self._overall,
-            key,
-            lambda: _gaps.compute_overall_gap(
-                self.neg,
-                actor_a,
-                actor_b,
-                issues=None if issues is None else list(issues),
-                carry_forward=carry_forward,
-                weights=weights,
-            ),
-        )
+        chosen = None if issues is None else tuple(sorted(issues))
+
+        def compute():
+            timeline = self._timeline(actor_a, actor_b, carry_forward)
+            if chosen is not None:
+                timeline = timeline[timeline["issue_id"].isin(chosen)].reset_index(drop=True)
+            return _gaps._overall_gap(timeline, weights, start=None, end=None)
+
+        key = (actor_a, actor_b, chosen, bool(carry_forward), weights)
+        return self._remember(self._overall, key, compute)
 
 
 def _window(dates):
@@ -360,7 +372,7 @@ def _window(dates):
     )
 
 
-def gap_positions(
+def _gap_positions(
     gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None
 ) -> pd.DataFrame:
     """The positions behind a gap view: every statement referenced by a gap in the window.
@@ -371,11 +383,12 @@ def gap_positions(
     evidence order).
     """
     window = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
-    shown = set(window["position_id_a"].astype(str)) | set(window["position_id_b"].astype(str))
-    return evidence[evidence["position_id"].isin(shown)].reset_index(drop=True)
+    shown = pd.unique(pd.concat([window["position_id_a"], window["position_id_b"]]).astype(str))
+    rows = pd.Index(evidence["position_id"].astype(str)).get_indexer_for(shown)
+    return evidence.iloc[np.unique(rows[rows >= 0])].reset_index(drop=True)
 
 
-def gap_view(
+def _gap_view(
     neg,
     *,
     actor_a: str,
@@ -385,20 +398,20 @@ def gap_view(
     carry_forward: bool = True,
     weights: str = "none",
     confidence: str = "all",
-    cache: GapCache | None = None,
-) -> View:
+    cache: _GapCache | None = None,
+) -> _View:
     """Overall and per-issue gap between two actors, and the positions behind the view.
 
     ``issues`` empty = all; ``dates`` = (start, end) or empty for the whole record; ``weights``
     ``"none"`` or ``"salience"``; ``confidence`` keeps the positions of a level
-    (:func:`by_confidence`; a given ``cache`` must hold those). The figure is
+    (:func:`_by_confidence`; a given ``cache`` must hold those). The figure is
     :func:`figures.plot_gap_over_time` with the same choices; the table is
-    :func:`gap_positions`. Two equal actors give a message, no figure.
+    :func:`_gap_positions`. Two equal actors give a message, no figure.
     """
     if actor_a == actor_b:
-        return View(message="Choose two different actors.")
-    neg = by_confidence(neg, confidence) if cache is None else cache.neg
-    cache = GapCache(neg) if cache is None else cache
+        return _View(message="Choose two different actors.")
+    neg = _by_confidence(neg, confidence) if cache is None else cache.neg
+    cache = _GapCache(neg) if cache is None else cache
     issue_list = list(issues) or None
     start, end = _window(dates)
     choice = {"issues": issue_list, "carry_forward": carry_forward}
@@ -410,7 +423,7 @@ def gap_view(
     overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
     spec = figures._gap_spec(
         neg,
-        gaps,
+        gaps[_GAP_FIGURE_COLUMNS],  # only what the figure reads: narrow frames split fast
         overall,
         actor_a=actor_a,
         actor_b=actor_b,
@@ -419,7 +432,7 @@ def gap_view(
         end=end,
         steps=carry_forward,
     )
-    table = gap_positions(gaps, cache.evidence)
+    table = _gap_positions(gaps, cache.evidence)
     # e.g. "no salience coded: equal weights": the weighting said, not silently the default
     notes = [
         spec.message,
@@ -427,7 +440,12 @@ def gap_view(
         f"Weights: {overall.attrs.get('weights_note', '')}",
     ]
     message = " · ".join(n for n in notes if n and n != "Weights: ")
-    return View(spec=spec, table=table, table_html=ev.evidence_html(table), message=message)
+    return _View(
+        spec=spec,
+        table=table,
+        table_html=ev.evidence_html(table, limit=_TABLE_ROWS, rows=cache.table_rows),
+        message=message,
+    )
 
 
 def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None) -> Explorer:
@@ -436,13 +454,13 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
 
     Defaults: :func:`~negotiation_lib.ids.default_pair` (the first two parties), all issues, the
     whole record, carrying forward on, equal weights; that default view equals
-    ``gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
-    The explorer's ``cache`` attribute is its :class:`GapCache`.
+    ``_gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
+    The explorer's ``cache`` attribute is its :class:`_GapCache`.
     """
     default_a, default_b = ids.default_pair(neg)
     actors = _actor_options(neg)
-    dates = date_options(neg)
-    caches = {"all": GapCache(neg)}
+    dates = _date_options(neg)
+    caches = {"all": _GapCache(neg)}
     controls = {
         "actor_a": widgets.Dropdown(
             options=actors, value=actor_a or default_a, description="Actor A"
@@ -460,7 +478,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         ),
         "carry_forward": widgets.Checkbox(value=True, description="Carry positions forward"),
         "weights": widgets.ToggleButtons(
-            options=WEIGHT_OPTIONS,
+            options=_WEIGHT_OPTIONS,
             value="none",
             description="Weights",
             style={"button_width": "90px"},
@@ -474,9 +492,9 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
         # the slider at both ends means "the whole record": the same view as no date range
         window = () if tuple(dates) == whole_record else dates
         if confidence not in caches:
-            caches[confidence] = GapCache(by_confidence(neg, confidence))
+            caches[confidence] = _GapCache(_by_confidence(neg, confidence))
         cache = caches[confidence]
-        return gap_view(neg, cache=cache, dates=window, confidence=confidence, **values)
+        return _gap_view(neg, cache=cache, dates=window, confidence=confidence, **values)
 
     rows = [
         ["actor_a", "actor_b"],
@@ -491,7 +509,7 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
 
 def _confidence_control():
     return widgets.ToggleButtons(
-        options=CONFIDENCE_OPTIONS,
+        options=_CONFIDENCE_OPTIONS,
         value="all",
         description="Confidence",
         style={"button_width": "150px"},
@@ -503,33 +521,50 @@ def _confidence_control():
 
 class _IssueCache:
     """Per issue, computed once: its evidence rows (with hover labels), its combined positions
-    (the lines), its row in issues.csv and its scale anchors."""
+    (the lines), its row in issues.csv, its scale anchors and their table's HTML.
+
+    The rows keep only the columns the figure reads (:func:`figures._positions_spec` filters
+    them per actor on every redraw: narrow frames make that cheap)."""
+
+    _STATEMENT_COLUMNS = ("actor_id", "date", "value", "stance")
+    _CHANGE_COLUMNS = ("actor_id", "issue_id", "date", "value", "value_low", "value_high")
 
     def __init__(self, neg, evidence: pd.DataFrame | None = None):
         self.neg = neg
         evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.statements = dict(tuple(evidence.groupby("issue_id", sort=False, observed=True)))
-        self.empty = evidence.iloc[0:0].assign(hover=pd.Series(dtype="object"))
-        changes = _gaps.combined_positions(neg)
+        self.empty = evidence.iloc[0:0][list(self._STATEMENT_COLUMNS)].assign(
+            hover=pd.Series(dtype="object")
+        )
+        changes = _gaps.combined_positions(neg)[list(self._CHANGE_COLUMNS)]
         self.changes = dict(tuple(changes.groupby("issue_id", sort=False, observed=True)))
         self.no_changes = changes.iloc[0:0]
+        self.anchors = ev.anchor_tables(neg)
         self._issue: dict[str, tuple] = {}
 
-    def __call__(self, issue: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame]:
+    def __call__(
+        self, issue: str
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.DataFrame, str]:
+        """The issue's statements, changes, issues.csv row, anchors and anchors' table HTML."""
         if issue not in self._issue:
             statements = self.statements.get(issue)  # hover labels made once per issue
+            issue_row = ids.issue_row(self.neg, issue)  # an unknown id raises here
+            anchors = self.anchors[issue]
             self._issue[issue] = (
                 self.empty
                 if statements is None
-                else statements.assign(hover=ev.hover_html(statements)),
+                else statements[list(self._STATEMENT_COLUMNS)].assign(
+                    hover=ev.hover_html(statements)
+                ),
                 self.changes.get(issue, self.no_changes),
-                ids.issue_row(self.neg, issue),
-                ev.anchor_table(self.neg, issue),
+                issue_row,
+                anchors,
+                text.frame_html(anchors.rename(columns={"label": "anchor"})),
             )
         return self._issue[issue]
 
 
-def position_view(
+def _position_view(
     neg,
     *,
     issue: str,
@@ -537,18 +572,17 @@ def position_view(
     show_anchors: bool = True,
     confidence: str = "all",
     cache: _IssueCache | None = None,
-) -> View:
+) -> _View:
     """Positions over time on one issue plus the issue's scale anchors (the table).
 
     ``actors`` empty = every actor with a statement on the issue; ``confidence`` keeps the
-    positions of a level (:func:`by_confidence`; a given ``cache`` must hold those). ``cache``
+    positions of a level (:func:`_by_confidence`; a given ``cache`` must hold those). ``cache``
     holds what does not change between control changes.
     """
     if cache is None:
-        cache = _IssueCache(by_confidence(neg, confidence))
+        cache = _IssueCache(_by_confidence(neg, confidence))
     neg = cache.neg
-    cache = _IssueCache(neg) if cache is None else cache
-    statements, changes, issue_row, anchors = cache(issue)
+    statements, changes, issue_row, anchors, anchors_html = cache(issue)
     spec = figures._positions_spec(
         neg,
         statements,
@@ -557,10 +591,10 @@ def position_view(
         anchors=anchors if show_anchors else None,
         actors=list(actors) or None,
     )
-    return View(
+    return _View(
         spec=spec,
         table=anchors,
-        table_html=text.frame_html(anchors.rename(columns={"label": "anchor"})),
+        table_html=anchors_html,
         message=" · ".join(n for n in (spec.message, _confidence_note(confidence)) if n),
     )
 
@@ -585,8 +619,8 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
 
     def render(*, confidence, **values):
         if confidence not in caches:
-            caches[confidence] = _IssueCache(by_confidence(neg, confidence))
-        return position_view(neg, cache=caches[confidence], confidence=confidence, **values)
+            caches[confidence] = _IssueCache(_by_confidence(neg, confidence))
+        return _position_view(neg, cache=caches[confidence], confidence=confidence, **values)
 
     return add_figure_export(Explorer("position", controls, render), neg)
 
@@ -594,50 +628,54 @@ def position_explorer(neg, *, issue: str | None = None) -> Explorer:
 # --- evidence -------------------------------------------------------------------------------
 
 
-def evidence_view(
+def _evidence_view(
     neg,
     *,
     actors=(),
     issues=(),
-    event: str = ALL,
+    event: str = _ALL,
     source_types=(),
     confidence=(),
     text: str = "",
     evidence: pd.DataFrame | None = None,
     haystack: pd.Series | None = None,
-    limit: int = 200,
-) -> View:
+    rows: dict | None = None,
+    limit: int = _TABLE_ROWS,
+) -> _View:
     """The positions that pass the filters, as a table with source links (no figure).
 
     Empty selections mean no filter. ``evidence``/``haystack`` are a cached evidence frame and
-    its search text. The table is :func:`evidence.evidence_table` with the same filters.
+    its search text; ``rows`` the table rows already written (:func:`evidence.evidence_html`).
+    The table is :func:`evidence.evidence_table` with the same filters.
     """
     evidence = ev.evidence_frame(neg) if evidence is None else evidence
     table = ev.filter_evidence(
         evidence,
         actors=list(actors) or None,
         issues=list(issues) or None,
-        events=None if event in (ALL, None) else [event],
+        events=None if event in (_ALL, None) else [event],
         source_types=list(source_types) or None,
         confidence=list(confidence) or None,
         text=text or None,
         haystack=haystack,
     )
     message = "" if len(table) else "No position matches these filters."
-    return View(table=table, table_html=ev.evidence_html(table, limit=limit), message=message)
+    html = ev.evidence_html(table, limit=limit, rows=rows)
+    return _View(table=table, table_html=html, message=message)
 
 
 def evidence_explorer(neg) -> Explorer:
     """Filter positions by actor, issue, event, source type, confidence and free text.
 
     Every selection starts empty (= no filter), so the default table is
-    ``ev.evidence_table(neg)``; the HTML shows the first 200 rows with escaped text and
-    links to http(s) sources.
+    ``ev.evidence_table(neg)``; the HTML shows the first 50 rows (:data:`_TABLE_ROWS`; the CSV
+    link holds all) with escaped text and links to http(s) sources.
     """
     evidence = ev.evidence_frame(neg)
     haystack = ev.search_text(evidence)
+    rows: dict = {}  # each position's row of the table, written once
     events = neg.events.sort_values("date", kind="stable")
-    event_options = [(ALL, ALL)] + [
+    event_options = [(_ALL, _ALL)] + [
         (f"{text.format_date(d)} {name}", e)
         for e, d, name in zip(events["event_id"], events["date"], events["name"], strict=True)
     ]
@@ -645,7 +683,7 @@ def evidence_explorer(neg) -> Explorer:
     controls = {
         "actors": widgets.SelectMultiple(options=_actor_options(neg), description="Actors", rows=4),
         "issues": widgets.SelectMultiple(options=_issue_options(neg), description="Issues", rows=4),
-        "event": widgets.Dropdown(options=event_options, value=ALL, description="Event"),
+        "event": widgets.Dropdown(options=event_options, value=_ALL, description="Event"),
         "source_types": widgets.SelectMultiple(
             options=source_types, description="Source type", rows=4
         ),
@@ -658,17 +696,15 @@ def evidence_explorer(neg) -> Explorer:
     }
 
     def render(**values):
-        return evidence_view(neg, evidence=evidence, haystack=haystack, **values)
+        return _evidence_view(neg, evidence=evidence, haystack=haystack, rows=rows, **values)
 
     return Explorer("evidence", controls, render)
 
 
 # --- what-if: bargaining models -------------------------------------------------------------
 
-__all__ += ["whatif_explorer", "whatif_view"]  # appended with the models' explorer
 
-
-def whatif_view(
+def _whatif_view(
     neg,
     *,
     model: str = "compromise",
@@ -676,7 +712,7 @@ def whatif_view(
     capability: Mapping[str, float] | None = None,
     pair=None,
     evidence: pd.DataFrame | None = None,
-) -> View:
+) -> _View:
     """One model's forecast per issue, with the positions it came from and the agreed outcome.
 
     ``date`` default: :func:`figures.whatif_default_date` (the latest agreed text). The
@@ -702,7 +738,7 @@ def whatif_view(
     message = spec.message
     if not message and table["outcome"].notna().sum() == 0:
         message = "No agreed outcome up to this date: only the forecasts are shown."
-    return View(spec=spec, table=table, table_html=text.frame_html(shown), message=message)
+    return _View(spec=spec, table=table, table_html=text.frame_html(shown), message=message)
 
 
 def _whatif_dates(neg) -> list[tuple[str, pd.Timestamp]]:
@@ -724,8 +760,8 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
     actor, a model and a date (the agreed texts, or after the last statement).
 
     Each redraw shows the chosen model's forecast per issue next to the positions it came
-    from and any agreed outcome (:func:`whatif_view`). The sliders start at
-    ``actors.capability`` (1 where empty); the default view equals ``whatif_view(neg)`` and
+    from and any agreed outcome (:func:`_whatif_view`). The sliders start at
+    ``actors.capability`` (1 where empty); the default view equals ``_whatif_view(neg)`` and
     :func:`figures.plot_whatif`. Controls: ``model``, ``date`` and ``capability_<actor_id>``.
     """
     from . import models
@@ -774,7 +810,7 @@ def whatif_explorer(neg, *, model: str = "compromise") -> Explorer:
 
     def render(*, model, date, **sliders):
         capability = {slider_of[name]: value for name, value in sliders.items()}
-        return whatif_view(neg, model=model, date=date, capability=capability, evidence=evidence)
+        return _whatif_view(neg, model=model, date=date, capability=capability, evidence=evidence)
 
     names_list = list(slider_of)
     rows = [["model", "date"]] + [names_list[i : i + 3] for i in range(0, len(names_list), 3)]
@@ -857,9 +893,6 @@ class CodingForm(widgets.VBox):
 def coding_form(sheet: pd.DataFrame, path="my-codings.csv") -> CodingForm:
     """A :class:`CodingForm` for ``sheet`` (from ``coding.coding_sheet``), saving to ``path``."""
     return CodingForm(sheet, path)
-
-
-__all__ += ["CodingForm", "coding_form"]
 
 
 def evidence_browser(neg) -> Explorer:
