@@ -6,9 +6,7 @@ Nothing here imports plotly or ipywidgets. Text is kept raw in the frames and es
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -18,7 +16,6 @@ from .text import escape, format_date, format_number, frame_html, is_missing, sa
 
 __all__ = [
     "EVIDENCE_COLUMNS",
-    "LINK_STYLE",
     "anchor_table",
     "anchor_tables",
     "evidence_frame",
@@ -26,7 +23,6 @@ __all__ = [
     "evidence_table",
     "filter_evidence",
     "gap_hover",
-    "hover_href",
     "hover_html",
     "position_snippets",
     "search_text",
@@ -362,64 +358,33 @@ def _snippet(row, width: int) -> str:
     )
 
 
-# Characters that would end a quoted attribute or a tag in plotly's label markup (which does not
-# decode HTML entities inside href): percent-encoded, which leaves the URL's meaning unchanged.
-_HREF_UNSAFE = {c: f"%{ord(c):02X}" for c in "\"'<>` "}
-# Plotly rewrites an href as encodeURI(decodeURI(href)): an escaped reserved character (e.g. %3A)
-# comes out double-encoded (%253A), another link, and a malformed escape makes decodeURI throw.
-_PLOTLY_REENCODES = re.compile(r"%(?:2[346BCFbcf]|3[ABDFabdf]|40)")
-_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-# a link in a hover is drawn in the label's own colour, underlined (plotly's default blue is
-# unreadable on a dark hover background); single quotes need no escaping in the stored JSON, and
-# plotly opens a link in a new tab by default
-LINK_STYLE = "color:inherit"
-
-
-def hover_href(url: object) -> str | None:
-    """An http(s) URL made safe inside ``<a href="...">`` in a plotly label, or None.
-
-    Plotly reads the href raw (no entity decoding), so ``&`` stays as it is and the characters
-    that could end the attribute or the tag (quotes, ``<``, ``>``, backtick, space) are
-    percent-encoded; a lone ``%`` becomes ``%25``. None (no link; the hover still names the
-    source and its host) for other schemes (``javascript:`` ...) and for a URL plotly would
-    turn into another link: one with an escaped reserved character such as ``%3A`` (plotly
-    double-encodes it) or an escape that is not UTF-8."""
-    url = safe_url(url)
-    if url is None:
-        return None
-    url = _LONE_PERCENT.sub("%25", url)
-    if _PLOTLY_REENCODES.search(url):
-        return None
-    try:
-        unquote(url, errors="strict")
-    except UnicodeDecodeError:
-        return None
-    return "".join(_HREF_UNSAFE.get(c, c) for c in url)
+def _url_lines(url: str, width: int) -> str:
+    """``url`` escaped, in lines of ``width`` characters (a URL has no spaces to wrap at)."""
+    return "<br>".join(escape(url[i : i + width]) for i in range(0, len(url), width))
 
 
 def source_lines(row, *, width: int = 70, max_lines: int = 3) -> str:
     """The escaped hover lines that say where a position comes from and how to cite it.
 
-    ``row`` is an evidence row (:data:`EVIDENCE_COLUMNS`). ``Source: publisher, title (host)``,
-    linked to the source's URL when it is http(s) (:func:`hover_href`), then
-    ``Cite: position <id>``. One place for every hover: statement labels
-    (:func:`hover_html`) and gap labels (:func:`gap_hover`)."""
+    ``row`` is an evidence row (:data:`EVIDENCE_COLUMNS`). ``Source: publisher, title``, then
+    ``Link: <the source's URL>`` when it is http(s), whole (in lines of ``width``), then
+    ``Cite: position <id>``. One place for every hover: statement labels (:func:`hover_html`)
+    and gap labels (:func:`gap_hover`).
+
+    The URL is text, not an ``<a>``: a link in a plotly hover label cannot be reached (the label
+    goes when the pointer leaves the point) and makes plotly.js 3 throw on every mouse move over
+    the label ("Cannot set property target of #<Event>"). The explorers' and the report's
+    tables link each source."""
     source = ", ".join(
         str(part) for part in (row.source_publisher, row.source_title) if not is_missing(part)
     )
     source = source or ("" if is_missing(row.source_id) else str(row.source_id))
+    lines = [f"Source: {wrap(source, width, max_lines=max_lines)}"]
     url = safe_url(row.source_url)
-    try:
-        host = urlsplit(url).hostname if url else None
-    except ValueError:  # e.g. an unclosed "[" in the host
-        host = None
-    if host:
-        source = f"{source} ({host})"
-    href = hover_href(url)
-    shown = wrap(source, width, max_lines=max_lines)
-    if href is not None:
-        shown = f"<a href='{href}' style='{LINK_STYLE}'><u>{shown}</u></a>"
-    return f"Source: {shown}<br>Cite: position {escape(row.position_id)}"
+    if url is not None:
+        lines.append(f"Link: {_url_lines(url, width)}")
+    lines.append(f"Cite: position {escape(row.position_id)}")
+    return "<br>".join(lines)
 
 
 def position_snippets(evidence: pd.DataFrame, *, width: int = 70) -> Mapping[str, str]:
