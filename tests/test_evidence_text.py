@@ -97,7 +97,7 @@ def test_hover_html_holds_quote_and_source_escaped(hostile):
         assert set(re.findall(r"<[^>]*>", label)) <= {"<br>", "<b>", "</b>"}
     # the source's URL shows as escaped text (a link in a plotly hover makes plotly.js throw)
     assert (
-        "Link: https://example.org/a?q=&lt;script&gt;alert(1)&lt;/script&gt;&amp;x=\"y\""
+        'Link: https://example.org/a?q=&lt;script&gt;alert(1)&lt;/script&gt;&amp;x="y"'
         "<br>Cite: position P01"
     ) in first
     leak = hover[evidence.index[evidence["source_id"] == "S3"][0]]  # javascript: URL

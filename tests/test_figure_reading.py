@@ -170,14 +170,17 @@ def test_hover_links_are_whole_escaped_text_and_only_http(hostile):
     labels = dict(zip(evidence["position_id"], ev.hover_html(evidence), strict=True))
     urls = sources_by_position(hostile)
     for pid, label in labels.items():
-        assert "<a " not in label and "<script" not in label
+        assert "<a " not in label
+        assert "<script" not in label
         wanted = expected_link(urls[pid])
         assert shown_links(label) == ([wanted] if wanted else [])
     javascript = [p for p, u in urls.items() if str(u).startswith("javascript:")]
-    assert javascript and all("Link: " not in labels[p] for p in javascript)
+    assert javascript
+    assert all("Link: " not in labels[p] for p in javascript)
     long_url = "https://example.org/" + "a" * 150
     lines = ev._url_lines(long_url, 70)
-    assert lines.count("<br>") == 2 and lines.replace("<br>", "") == long_url
+    assert lines.count("<br>") == 2
+    assert lines.replace("<br>", "") == long_url
 
 
 @pytest.mark.parametrize("case", ["bundled", "hostile", "parties_only", "no_events"])
