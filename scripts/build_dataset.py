@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import codebook  # scripts/codebook.py: the script's own folder is first on sys.path
+import dataset_release as release
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -814,8 +815,10 @@ def save(data: Dataset, *, allow_rewrite: bool) -> None:
     write(data.sources, "sources.csv")
     write(data.verification, "verification.csv")
     write(data.second_coding, "second_coding.csv")
-    update_released_ids(data.positions, data.events, data.sources)
-    record_version_checksum(allow_rewrite=allow_rewrite)
+    release.update_released_ids(OUT, data.positions, data.events, data.sources)
+    release.record_version_checksum(
+        OUT, VERSION, allow_rewrite=allow_rewrite, script="scripts/build_dataset.py"
+    )
     write_datapackage(
         data.positions, data.events, data.sources, data.anchors, data.actors, data.issues
     )
@@ -833,64 +836,8 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-DATA_TABLES = ("actors", "issues", "scale_anchors", "events", "sources", "positions")
-
-
-def tables_checksum(folder: Path) -> str:
-    """sha256 over the six data tables (the values a version stands for)."""
-    digest = hashlib.sha256()
-    for name in DATA_TABLES:
-        digest.update(name.encode())
-        digest.update((folder / f"{name}.csv").read_bytes())
-    return digest.hexdigest()
-
-
-def record_version_checksum(*, allow_rewrite: bool) -> None:
-    """versions.json maps each version to the checksum of its tables.
-
-    A changed value under an already recorded version stops the build: bump VERSION.
-    ``--rewrite-unreleased`` overwrites the current version's entry (only for a version
-    that has not been released outside the working tree).
-    """
-    path = OUT / "versions.json"
-    versions = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    checksum = tables_checksum(OUT)
-    known = versions.get(VERSION)
-    if known and known != checksum and not allow_rewrite:
-        raise SystemExit(
-            f"values changed but version {VERSION} is already recorded in versions.json: "
-            "bump VERSION in scripts/build_dataset.py (or pass --rewrite-unreleased)"
-        )
-    versions[VERSION] = checksum
-    path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def write(frame: pd.DataFrame, name: str) -> None:
     frame.to_csv(OUT / name, index=False, lineterminator="\n", encoding="utf-8")
-
-
-def update_released_ids(pos, events, sources) -> None:
-    """Append new ids; never remove one (the id-stability test reads this file)."""
-    path = OUT / "released_ids.txt"
-    existing = []
-    if path.exists():
-        existing = [
-            ln
-            for ln in path.read_text(encoding="utf-8").splitlines()
-            if ln and not ln.startswith("#")
-        ]
-    current = (
-        [f"positions:{i}" for i in pos.position_id]
-        + [f"events:{i}" for i in events.event_id]
-        + [f"sources:{i}" for i in sources.source_id]
-    )
-    known = set(existing)
-    merged = existing + [i for i in current if i not in known]
-    header = (
-        "# Ids released in a committed version of this dataset, one per line as table:id.\n"
-        "# Append only: a released id must never disappear or be renumbered (tests/test_data.py).\n"
-    )
-    path.write_text(header + "\n".join(merged) + "\n", encoding="utf-8")
 
 
 def field(name, ftype, description, **constraints):
@@ -1019,18 +966,10 @@ def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
             if extra:
                 f.setdefault("constraints", {}).update(extra)
         table_schema["fields"] += EXTRA_FIELDS.get(table.name, [])
-        resources.append({"name": table.name, "path": table.file, "schema": table_schema})
-    resources.append(copy.deepcopy(SECOND_CODING_RESOURCE))
-    for res in resources:
-        res.update(
-            {
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-            }
-        )
-        res["schema"]["missingValues"] = [""]
+        resources.append(release.table_resource(table.name, table.file, table_schema))
+    second = copy.deepcopy(SECOND_CODING_RESOURCE)
+    second_schema = second.pop("schema")
+    resources.append(release.table_resource(**second, table_schema=second_schema))
     descriptor = {
         "profile": "tabular-data-package",
         "name": DATASET_ID,
@@ -1065,8 +1004,7 @@ def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
         "resources": resources,
     }
     descriptor.pop("homepage")
-    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
-    (OUT / "datapackage.json").write_text(text, encoding="utf-8")
+    release.write_descriptor(OUT, descriptor)
 
 
 def write_data_readme() -> None:

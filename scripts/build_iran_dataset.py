@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+import dataset_release as release  # scripts/: the script's own folder is first on sys.path
 import numpy as np
 import pandas as pd
 
@@ -44,7 +44,6 @@ DATASET_ID = "iran-nuclear-2013-2015"
 OUT = ROOT / "data" / DATASET_ID
 VERSION = "1.0.0"
 TITLE = "Iran nuclear negotiations: positions by actor, issue and date (2012–2015)"
-TABLES = ("actors", "issues", "scale_anchors", "events", "sources", "positions")
 MAX_QUOTE_WORDS = 30
 
 # --------------------------------------------------------------------------------------------
@@ -793,18 +792,7 @@ def write_datapackage() -> None:
             header = next(csv.reader(handle))
         table_schema = frictionless_schema(table, header)
         table_schema["fields"] += EXTRA_FIELDS.get(table.name, [])
-        table_schema["missingValues"] = [""]
-        resources.append(
-            {
-                "name": table.name,
-                "path": table.file,
-                "schema": table_schema,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-            }
-        )
+        resources.append(release.table_resource(table.name, table.file, table_schema))
     descriptor = {
         "profile": "tabular-data-package",
         "name": DATASET_ID,
@@ -837,54 +825,7 @@ def write_datapackage() -> None:
         ],
         "resources": resources,
     }
-    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
-    (OUT / "datapackage.json").write_text(text, encoding="utf-8")
-
-
-def tables_checksum() -> str:
-    digest = hashlib.sha256()
-    for name in TABLES:
-        digest.update(name.encode())
-        digest.update((OUT / f"{name}.csv").read_bytes())
-    return digest.hexdigest()
-
-
-def record_version_checksum() -> None:
-    """versions.json maps each version to the checksum of its tables; a change under a recorded
-    version stops the build (bump VERSION), unless --rewrite-unreleased is given."""
-    path = OUT / "versions.json"
-    versions = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    checksum = tables_checksum()
-    if versions.get(VERSION, checksum) != checksum and "--rewrite-unreleased" not in sys.argv:
-        raise SystemExit(f"values changed but version {VERSION} is recorded: bump VERSION")
-    versions[VERSION] = checksum
-    path.write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def update_released_ids(
-    positions: pd.DataFrame, events: pd.DataFrame, sources: pd.DataFrame
-) -> None:
-    """Append new ids to released_ids.txt; never remove one."""
-    path = OUT / "released_ids.txt"
-    existing = []
-    if path.exists():
-        existing = [
-            ln
-            for ln in path.read_text(encoding="utf-8").splitlines()
-            if ln and not ln.startswith("#")
-        ]
-    current = (
-        [f"positions:{i}" for i in positions["position_id"]]
-        + [f"events:{i}" for i in events["event_id"]]
-        + [f"sources:{i}" for i in sources["source_id"]]
-    )
-    known = set(existing)
-    merged = existing + [i for i in current if i not in known]
-    header = (
-        "# Ids released in a committed version of this dataset, one per line as table:id.\n"
-        "# Append only: a released id must never disappear or be renumbered (tests/test_data.py).\n"
-    )
-    path.write_text(header + "\n".join(merged) + "\n", encoding="utf-8")
+    release.write_descriptor(OUT, descriptor)
 
 
 def verification_block(log: pd.DataFrame, positions: pd.DataFrame, leads: pd.DataFrame) -> str:
@@ -969,8 +910,13 @@ def main() -> None:
     write(pd.DataFrame(log), "verification.csv")
     write_datapackage()
     write_codebook(tables, pd.DataFrame(log), leads)
-    update_released_ids(pos, events, src)
-    record_version_checksum()
+    release.update_released_ids(OUT, pos, events, src)
+    release.record_version_checksum(
+        OUT,
+        VERSION,
+        allow_rewrite="--rewrite-unreleased" in sys.argv,
+        script="scripts/build_iran_dataset.py",
+    )
     from build_dataset import write_data_readme
 
     write_data_readme()
@@ -981,5 +927,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()
