@@ -14,7 +14,6 @@ the baseline; growth no worse than n log n; import cost <= 1.3 x import pandas.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import math
@@ -24,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from synthetic import make_dataset, results_in_fresh_processes
+from synthetic import make_dataset, results_per_size
 
 REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "build" / "bench"
@@ -112,14 +111,7 @@ def import_cost(repeat: int = 9) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_size(args.one)))
-        return 0
-    results = results_in_fresh_processes(__file__, args.sizes)
+    results = results_per_size(__file__, run_size, [10_000, 100_000, 1_000_000])
     if results is None:
         return 1
     imp = import_cost()

@@ -12,7 +12,6 @@ Usage: ``python benchmarks/bench_gaps_scale.py [--sizes 1000000 10000000]``.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench_core import baseline_gaps
-from synthetic import N_ACTORS, N_DAYS, N_ISSUES, SEED, make_dataset, results_in_fresh_processes
+from synthetic import N_ACTORS, N_DAYS, N_ISSUES, SEED, make_dataset, results_per_size
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "build" / "bench" / "gaps_scale.json"
@@ -88,14 +87,7 @@ def run_size(n: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000_000, 10_000_000])
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_size(args.one)))
-        return 0
-    results = results_in_fresh_processes(__file__, args.sizes)
+    results = results_per_size(__file__, run_size, [1_000_000, 10_000_000])
     if results is None:
         return 1
     print(

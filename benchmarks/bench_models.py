@@ -13,14 +13,13 @@ Usage: ``python benchmarks/bench_models.py [--sizes 10000 100000]``.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
 import time
 from pathlib import Path
 
-from synthetic import make_dataset, results_in_fresh_processes
+from synthetic import make_dataset, results_per_size
 
 REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "build" / "bench"
@@ -98,14 +97,7 @@ def run_size(n: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_size(args.one)))
-        return 0
-    results = results_in_fresh_processes(__file__, args.sizes)
+    results = results_per_size(__file__, run_size, [10_000, 100_000])
     if results is None:
         return 1
     print(

@@ -3,6 +3,7 @@ cached under build/bench/data/n<N>/ so repeated runs do not pay for writing them
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -144,3 +145,18 @@ def results_in_fresh_processes(script: str, sizes, *, timeout: float = 1800) -> 
             return None
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return results
+
+
+def results_per_size(script: str, run_size, default_sizes) -> list[dict] | None:
+    """A size benchmark's command line: ``--sizes N ...`` (default ``default_sizes``) runs
+    ``run_size(n)`` per size in a fresh process (:func:`results_in_fresh_processes`) and
+    returns the results (``None`` when one failed); the hidden ``--one N`` is that process: it
+    prints ``run_size(N)`` as JSON and exits."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(default_sizes))
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_size(args.one)))
+        raise SystemExit(0)
+    return results_in_fresh_processes(script, args.sizes)
