@@ -52,6 +52,18 @@ class PageProblems:
     dialogs: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
 
+    def cut_network(self, page) -> None:
+        """Let ``page`` load file:// only; every other request is aborted and recorded."""
+
+        def route(route):
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                self.blocked_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", route)
+
 
 @pytest.fixture
 def page_and_problems(browser):

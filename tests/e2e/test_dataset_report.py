@@ -69,17 +69,6 @@ def reports(tmp_path_factory, browser, edge_dataset, edge_cases):
     return _Reports(tmp, _datasets(tmp / "data", edge_dataset, edge_cases))
 
 
-def _cut_network(page, problems):
-    def route(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            problems.blocked_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-
-
 def _open(page, url: str) -> int:
     page.goto(url)
     embedded = page.locator("script.report-plotly-figure").count()
@@ -114,7 +103,7 @@ def test_every_edge_case_is_drawn(edge_cases):
 def test_report_draws_offline(name, reports, page_and_problems, save_screenshot):
     neg, out, dates, crashes = reports[name]
     page, problems = page_and_problems
-    _cut_network(page, problems)
+    problems.cut_network(page)
     charts, messages = 0, 0
     for stem in PAGES:
         charts += _open(page, (out / f"{stem}.html").as_uri())
@@ -140,7 +129,7 @@ def test_report_draws_offline(name, reports, page_and_problems, save_screenshot)
 def test_markup_in_the_data_shows_as_text(reports, page_and_problems):
     _, out, _, _ = reports["hostile"]
     page, problems = page_and_problems
-    _cut_network(page, problems)
+    problems.cut_network(page)
     for stem in PAGES:
         _open(page, (out / f"{stem}.html").as_uri())
         for point in page.locator(".js-plotly-plot .point").all()[:10]:

@@ -84,17 +84,6 @@ def hostile_report(tmp_path_factory, hostile_dataset, browser, script_module):
     ), [HOSTILE_NOTEBOOK]
 
 
-def _cut_network(page, problems):
-    def route(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            problems.blocked_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-
-
 def _stored_plotly_outputs(notebook: Path) -> int:
     nb = nbformat.read(notebook, as_version=4)
     return sum(
@@ -153,7 +142,7 @@ def _check_report(
 ):
     (out, dates), notebooks = report
     dataset_id, version = _dataset_header(dataset_folder)
-    _cut_network(page, problems)
+    problems.cut_network(page)
     page.goto((out / "index.html").as_uri())
     _check_header(page, dataset_id=dataset_id, version=version, dates=dates)
     links = page.eval_on_selector_all(
@@ -218,7 +207,7 @@ def test_every_notebook_page_has_readable_tables(
     the test above so that each keeps within the per-test time limit."""
     (out, _dates), notebooks = notebooks_report
     page, problems = page_and_problems
-    _cut_network(page, problems)
+    problems.cut_network(page)
     datasets = [folder for folder in (REPO_ROOT / "data").iterdir() if folder.is_dir()]
     as_written = texts_ending_with_an_ellipsis(*datasets)
     unreadable = []
