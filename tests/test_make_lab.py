@@ -2,8 +2,6 @@
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -11,17 +9,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from processes import free_port, stop_process_group
 
 pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
 
 ROOT = Path(__file__).resolve().parents[1]
 URL_PATTERN = re.compile(r"http://127\.0\.0\.1:(\d+)/lab\S*token=\w+")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_make_lab_prints_a_url_that_answers_200():
@@ -66,8 +59,4 @@ def test_make_lab_prints_a_url_that_answers_200():
         assert status == 200
         assert b"JupyterLab" in body
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_process_group(process)

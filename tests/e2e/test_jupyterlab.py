@@ -14,8 +14,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from processes import free_port, stop_process_group
 from readability import MIN_EXPLORER_ROWS, table_problems, visible_rows
 
 pytestmark = pytest.mark.browser
@@ -82,12 +81,6 @@ SCENARIOS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _write_settings(settings_dir: Path) -> None:
     """No news or update check (they would fetch from the network and pop up a toast), and no
     notebook windowing, so every cell stays in the page and can be scrolled to and read."""
@@ -139,18 +132,18 @@ def _running_lab(base: Path) -> Iterator[LabServer]:
             if started:
                 break
             # The port was free when chosen but taken before the server bound it: choose again.
-            _stop(process)
+            stop_process_group(process)
             if attempt == SERVER_START_ATTEMPTS:
                 pytest.fail(f"JupyterLab found no free port in {attempt} attempts")
         yield LabServer(url=url, token=token, root=root, log=log)
     finally:
         if process is not None:
-            _stop(process)
+            stop_process_group(process)
         shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _start_lab(root: Path, env: dict[str, str], log: Path):
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [
@@ -220,22 +213,6 @@ def _shut_down_kernels(server: LabServer) -> None:
         )
         with urllib.request.urlopen(request, timeout=30):
             pass
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server and its kernels (its own process group), politely and then not."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _copy_notebook(source: Path, root: Path, folder: str | None = None) -> str:

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from processes import free_port, stop_process_group
 from readability import MIN_EXPLORER_ROWS, table_problems, visible_rows
 
 pytestmark = pytest.mark.browser
@@ -47,28 +47,6 @@ SCENARIOS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop make, Voilà and its kernels (one process group), politely and then not."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGINT, 15), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def _read_lines(process: subprocess.Popen, lines: list[str]) -> None:
     for line in process.stdout:
         lines.append(line)
@@ -78,7 +56,7 @@ def _read_lines(process: subprocess.Popen, lines: list[str]) -> None:
 def app_server(request):
     """`make app` on a free port with DATASET=request.param; yields (url, output lines)."""
     scenario: Scenario = SCENARIOS[request.param]
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "NO_BROWSER": "1", "PORT": str(port), "DATASET": scenario.dataset}
     env.pop("QUERY_STRING", None)
     env.pop("NL_APP_DATASET", None)
@@ -113,7 +91,7 @@ def app_server(request):
                 time.sleep(0.2)
         yield scenario, url, lines
     finally:
-        _stop(process)
+        stop_process_group(process, signal.SIGINT, signal.SIGTERM)
         reader.join(timeout=5)
 
 
