@@ -329,6 +329,21 @@ def _stance_key(spec: _FigureSpec, stances: Iterable[str]) -> None:
     _key(spec, "Marker: stance", [(sym, ", ".join(names)) for sym, names in by_symbol.items()])
 
 
+def _row_labels(labels, order) -> dict[str, str]:
+    """{id: its label on one line of a chart's row axis (escaped)} for the ids in ``order``."""
+    return {key: text.wrap(labels[key], 36, max_lines=1) for key in order}
+
+
+def _rows_top_down(labels) -> dict:
+    """A category y axis that lists ``labels`` in this order, from the top down."""
+    return {
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": list(labels),
+        "autorange": "reversed",
+    }
+
+
 def _value_axis(issue, *, title="Position (0–100 scale)") -> dict:
     """A 0-100 axis with the issue scale's words at the ends."""
     low = text.wrap(issue["low_label"], 20, max_lines=3)
@@ -1151,7 +1166,7 @@ def plot_gap_heatmap(
         type="heatmap",
         z=[_floats(row) for row in z.to_numpy()],
         x=_iso(grid),
-        y=[text.wrap(labels[i], 36, max_lines=1) for i in order],
+        y=list(_row_labels(labels, order).values()),
         zmin=0,
         zmax=100,
         colorscale="YlOrRd",
@@ -1237,7 +1252,7 @@ def _snapshot_spec(
         message = f"None of {', '.join(names[a] for a in actors)} holds a position"
         message += f" as of {text.format_date(date)}."
         return _finish(spec, neg, message=message, height=height, **finish)
-    rows = {issue: text.wrap(labels[issue], 36, max_lines=1) for issue in order}
+    rows = _row_labels(labels, order)
     pair = list(actors[:2])
     bar_x, bar_y = [], []
     for issue in order:
@@ -1292,12 +1307,7 @@ def _snapshot_spec(
             hovertext=ev.hover_html(statements).tolist(),
             hoverinfo="text",
         )
-    spec.layout["yaxis"] = {
-        "type": "category",
-        "categoryorder": "array",
-        "categoryarray": [rows[i] for i in order],
-        "autorange": "reversed",
-    }
+    spec.layout["yaxis"] = _rows_top_down([rows[i] for i in order])
     missing = [names[a] for a in actors if a not in set(held["actor_id"])]
     message = ("No position as of this date: " + ", ".join(missing)) if missing else ""
     return _finish(spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish)
@@ -1537,7 +1547,7 @@ def plot_movement(
         )
     spec.layout["yaxis"] = {
         "tickvals": list(range(len(order))),
-        "ticktext": [text.wrap(labels[i], 36, max_lines=1) for i in order],
+        "ticktext": list(_row_labels(labels, order).values()),
         "range": [len(order) - 0.5, -0.5],
         "zeroline": False,
         "showgrid": False,
@@ -1718,12 +1728,7 @@ def plot_forecast_vs_outcome(
         hoverinfo="text",
     )
     order = list(row_of.values())
-    spec.layout["yaxis"] = {
-        "type": "category",
-        "categoryorder": "array",
-        "categoryarray": order,
-        "autorange": "reversed",
-    }
+    spec.layout["yaxis"] = _rows_top_down(order)
     missing = sorted(set(bt.loc[bt["forecast"].isna(), "model"]), key=_models.MODELS.index)
     message = ""
     if missing:
@@ -1843,7 +1848,7 @@ def plot_forecast_sensitivity(
     coded = _models.forecast(neg, date, models=chosen, issues=issues, pair=pair)
     labels = ids.issue_labels(neg)
     order = [i for i in ids.issue_order(neg) if i in set(sensitivity["issue_id"])]
-    rows = {i: text.wrap(labels[i], 36, max_lines=1) for i in order}
+    rows = _row_labels(labels, order)
     varied = [c for c in sensitivity.columns if c.startswith(("capability[", "salience["))]
     n = int(sensitivity["draw"].nunique()) if len(sensitivity) else 0
     spec = _spec_with_value_axis()
@@ -1881,12 +1886,7 @@ def plot_forecast_sensitivity(
             hoverinfo="text",
         )
     spec.layout["boxmode"] = "group"
-    spec.layout["yaxis"] = {
-        "type": "category",
-        "categoryorder": "array",
-        "categoryarray": [rows[i] for i in order],
-        "autorange": "reversed",
-    }
+    spec.layout["yaxis"] = _rows_top_down([rows[i] for i in order])
     message = "" if order else "No issue has a forecast at this date."
     return _finish(
         spec,
@@ -1967,7 +1967,7 @@ def _whatif_spec(
     model = str(table["model"].iloc[0]) if len(table) else "compromise"
     label = _model_label(model, pair)
     order = list(table["issue_id"])
-    rows = {i: text.wrap(labels[i], 36, max_lines=1) for i in order}
+    rows = _row_labels(labels, order)
     spec = _spec_with_value_axis()
     title = (
         f"{label}: forecast from the positions of {text.format_date(date - pd.Timedelta(days=1))}"
@@ -2022,10 +2022,5 @@ def _whatif_spec(
             hovertext=ev.hover_html(statements).tolist(),
             hoverinfo="text",
         )
-    spec.layout["yaxis"] = {
-        "type": "category",
-        "categoryorder": "array",
-        "categoryarray": [rows[i] for i in order],
-        "autorange": "reversed",
-    }
+    spec.layout["yaxis"] = _rows_top_down([rows[i] for i in order])
     return _finish(spec, neg, height=max(height, 140 + 30 * len(order)), **finish)
