@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+from figure_strings import strings
 
 from negotiation_lib import evidence as ev
 from negotiation_lib import figures, gaps, ids, text
@@ -31,19 +32,6 @@ def all_figures(neg):
         ),
         "third_party": figures.plot_third_party_distance(neg, "UA", parties=["RU"]),
     }
-
-
-def strings(node, path=""):
-    """Every string in a figure dict (outside the template), with where it is."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key != "template":
-                yield from strings(value, f"{path}.{key}")
-    elif isinstance(node, list | tuple):
-        for i, value in enumerate(node):
-            yield from strings(value, f"{path}[{i}]")
-    elif isinstance(node, str):
-        yield path, node
 
 
 def annotation(fig, name):

@@ -15,6 +15,7 @@ import re
 import ipywidgets
 import pandas as pd
 import pytest
+from figure_strings import strings
 from fixtures.edit import FIXTURES
 
 import negotiation_lib as nl
@@ -39,18 +40,6 @@ def all_model_figures(neg):
         ),
         "whatif": figures.plot_whatif(neg),
     }
-
-
-def strings(node, path=""):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key != "template":
-                yield from strings(value, f"{path}.{key}")
-    elif isinstance(node, list | tuple):
-        for i, value in enumerate(node):
-            yield from strings(value, f"{path}[{i}]")
-    elif isinstance(node, str):
-        yield path, node
 
 
 def trace(fig, name):
