@@ -35,6 +35,7 @@ import functools
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -57,9 +58,12 @@ __all__ = [
 
 WIDTH = 900
 HEIGHT = 520
+GAP_HEIGHT = 640  # two panels
+HEATMAP_HEIGHT = 620
 TEMPLATE = "plotly_white"
 BAND_OPACITY = 0.18
 VALUE_AXIS_TITLE = "Position (0–100; each issue's own scale)"
+_EMPTY_RANGE = "The date range is empty: it starts after it ends."
 
 
 FALLBACK_COLORS = (
@@ -166,9 +170,21 @@ def _template_json(name: str) -> dict:
     return pio.templates[name].to_plotly_json()
 
 
-def _look(width: int, height: int, template: str) -> dict:
-    """The size and template options every figure passes on."""
-    return {"width": width, "height": height, "template": template}
+class _Look(NamedTuple):
+    """A figure's size and template: what each public ``plot_*`` hands its builders. ``height``
+    is a minimum where a figure grows with its rows."""
+
+    width: int = WIDTH
+    height: int = HEIGHT
+    template: str = TEMPLATE
+
+    def at_least(self, height: int) -> _Look:
+        """This look, at least ``height`` pixels tall."""
+        return self._replace(height=max(self.height, int(height)))
+
+
+_DEFAULT_LOOK = _Look()
+_GAP_LOOK = _Look(height=GAP_HEIGHT)
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -210,13 +226,11 @@ def _provenance_annotation(neg) -> dict:
     }
 
 
-def _finish(
-    spec: _FigureSpec, neg, *, kind, title, width, height, template, message=""
-) -> _FigureSpec:
+def _finish(spec: _FigureSpec, neg, *, kind, title, look: _Look, message="") -> _FigureSpec:
     """Title, size, template, provenance and (optionally) an edge-case message."""
     spec.layout.update(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
-        **_look(width, height, template),
+        **look._asdict(),
         margin={
             "l": 170,
             "r": SIDE_LEGEND_MARGIN if "legend2" in spec.layout else 70,
@@ -253,6 +267,15 @@ def figure_message(fig) -> str:
         if annotation.name == "message":
             return html.unescape(annotation.text)
     return ""
+
+
+def _show_range(spec: _FigureSpec, neg, axis: str, start, end, until) -> None:
+    """With ``start`` or ``end`` chosen, the date ``axis`` shows ``start`` (default: the first
+    statement) to ``until``; else plotly fits it to the data."""
+    if start is None and end is None:
+        return
+    lo = start if start is not None else neg.positions["date"].min()
+    spec.layout[axis]["range"] = [text.format_date(lo), text.format_date(until)]
 
 
 def _date_range(start, end):
@@ -602,7 +625,7 @@ def plot_positions(
         actors=actors,
         start=start,
         end=end,
-        **_look(width, height, template),
+        look=_Look(width, height, template),
     ).figure()
 
 
@@ -616,9 +639,7 @@ def _positions_spec(
     actors: Sequence[str] | None = None,
     start=None,
     end=None,
-    width: int = WIDTH,
-    height: int = HEIGHT,
-    template: str = TEMPLATE,
+    look: _Look = _DEFAULT_LOOK,
 ) -> _FigureSpec:
     """:func:`plot_positions` as plain dicts (``.figure()`` validates it): markers from
     ``statements`` (the issue's evidence rows; a ``hover`` column, if present, is used as their
@@ -636,13 +657,7 @@ def _positions_spec(
     spec = _FigureSpec()
     spec.layout["xaxis"] = {"type": "date", "title": {"text": "Date"}}
     spec.layout["yaxis"] = _value_axis(issue)
-    finish = {
-        "kind": "positions",
-        "title": title,
-        "width": width,
-        "height": height,
-        "template": template,
-    }
+    finish = {"kind": "positions", "title": title, "look": look}
     if start is not None and start > last_date:
         message = "The date range is empty: it starts after it ends (or after the last statement)."
         return _finish(spec, neg, message=message, **finish)
@@ -729,9 +744,7 @@ def _positions_spec(
     elif missing:
         message = "No statement on this issue: " + ", ".join(missing)
     _stance_key(spec, drawn_stances)
-    if start is not None or end is not None:
-        lo = start if start is not None else neg.positions["date"].min()
-        spec.layout["xaxis"]["range"] = [text.format_date(lo), text.format_date(last_date)]
+    _show_range(spec, neg, "xaxis", start, end, last_date)
     return _finish(spec, neg, message=message, **finish)
 
 
@@ -797,7 +810,7 @@ def plot_gap_over_time(
     weights=None,
     top_issues: int | None = TOP_ISSUES,
     width: int = WIDTH,
-    height: int = 640,
+    height: int = GAP_HEIGHT,
     template: str = TEMPLATE,
 ) -> go.Figure:
     """The gap between two actors over time: overall on top, per issue below.
@@ -837,7 +850,7 @@ def plot_gap_over_time(
         end=end,
         steps=carry_forward and max_age is None,
         top_issues=top_issues,
-        **_look(width, height, template),
+        look=_Look(width, height, template),
     ).figure()
 
 
@@ -854,9 +867,7 @@ def _gap_spec(
     end=None,
     steps: bool = True,
     top_issues: int | None = TOP_ISSUES,
-    width: int = WIDTH,
-    height: int = 640,
-    template: str = TEMPLATE,
+    look: _Look = _GAP_LOOK,
 ) -> _FigureSpec:
     """:func:`plot_gap_over_time` as plain dicts (``.figure()`` validates it), from
     ``compute_gaps`` / ``compute_overall_gap`` frames over the whole record (``start``/``end``
@@ -895,11 +906,9 @@ def _gap_spec(
             showarrow=False,
             font={"size": 14},
         )
-    finish = {"kind": "gap", "title": title, "width": width, "height": height, "template": template}
+    finish = {"kind": "gap", "title": title, "look": look}
     if start is not None and until is not None and start > until:
-        return _finish(
-            spec, neg, message="The date range is empty: it starts after it ends.", **finish
-        )
+        return _finish(spec, neg, message=_EMPTY_RANGE, **finish)
     gaps = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
     overall = _gaps._changes_in_window(overall, keys=[], start=start, end=end)
     in_range = start is not None or end is not None
@@ -935,12 +944,16 @@ def _gap_spec(
     shown = _top_issues(gaps, [i for i in ids.issue_order(neg) if i in drawn_issues], top_issues)
     for issue in drawn_issues:
         rows = by_issue[issue]
-        look = style[issue]
+        issue_style = style[issue]
         x, (gap,) = _step_lists(rows, ["gap"], until if steps else None)
         drawn = _steps_with_markers(
-            rows["hover"].tolist(), len(x), width=2, color=look["color"], dash=look["dash"]
+            rows["hover"].tolist(),
+            len(x),
+            width=2,
+            color=issue_style["color"],
+            dash=issue_style["dash"],
         )
-        drawn["marker"]["symbol"] = look["symbol"]
+        drawn["marker"]["symbol"] = issue_style["symbol"]
         if not steps:
             drawn["mode"] = "markers"
             drawn["error_y"] = {
@@ -948,7 +961,7 @@ def _gap_spec(
                 "symmetric": False,
                 "array": _floats(rows["gap_high"] - rows["gap"]),
                 "arrayminus": _floats(rows["gap"] - rows["gap_low"]),
-                "color": look["color"],
+                "color": issue_style["color"],
                 "thickness": 1.2,
                 "width": 4,
             }
@@ -956,8 +969,10 @@ def _gap_spec(
             x=x,
             y=gap,
             name=text.wrap(labels[issue], 34, max_lines=2),
-            legendgroup=f"category: {text.escape(look['category'])}",
-            legendgrouptitle={"text": f"<b>{text.wrap(look['category'], 30, max_lines=2)}</b>"},
+            legendgroup=f"category: {text.escape(issue_style['category'])}",
+            legendgrouptitle={
+                "text": f"<b>{text.wrap(issue_style['category'], 30, max_lines=2)}</b>"
+            },
             meta={"issue_id": issue},
             visible=True if issue in shown else "legendonly",
             **drawn,
@@ -979,12 +994,10 @@ def _gap_spec(
             "tracegroupgap": 6,
             "font": {"size": 11},
         }
-    if in_range:
-        lo = start if start is not None else neg.positions["date"].min()
-        spec.layout["xaxis2"]["range"] = [text.format_date(lo), text.format_date(until)]
+    _show_range(spec, neg, "xaxis2", start, end, until)
     # tall enough for the issues' legend to show whole: about 21 px an entry, 30 a category
     groups = len({style[i]["category"] for i in drawn_issues})
-    finish["height"] = max(height, 210 + 21 * len(drawn_issues) + 30 * groups)
+    finish["look"] = look.at_least(210 + 21 * len(drawn_issues) + 30 * groups)
     spec = _finish(spec, neg, **finish)
     spec.layout["margin"].update(l=70, r=ISSUE_LEGEND_MARGIN)
     return spec
@@ -1033,15 +1046,9 @@ def plot_third_party_distance(
         "title": {"text": "Overall gap (scale points)"},
         "zeroline": False,
     }
-    finish = {
-        "kind": "third_party",
-        "title": title,
-        "width": width,
-        "height": height,
-        "template": template,
-    }
+    finish = {"kind": "third_party", "title": title, "look": _Look(width, height, template)}
     if start is not None and start > until:
-        message = "The date range is empty: it starts after it ends."
+        message = _EMPTY_RANGE
         return _finish(spec, neg, message=message, **finish).figure()
     missing = []
     for party in parties:
@@ -1076,9 +1083,7 @@ def plot_third_party_distance(
     if missing:
         message = f"No common issue between {names[third]} and {', '.join(missing)}"
         message += " in this range." if start is not None or end is not None else "."
-    if start is not None or end is not None:
-        lo = start if start is not None else neg.positions["date"].min()
-        spec.layout["xaxis"]["range"] = [text.format_date(lo), text.format_date(until)]
+    _show_range(spec, neg, "xaxis", start, end, until)
     return _finish(spec, neg, message=message, **finish).figure()
 
 
@@ -1113,7 +1118,7 @@ def plot_gap_heatmap(
     carry_forward: bool = True,
     max_age=None,
     width: int = WIDTH,
-    height: int = 620,
+    height: int = HEATMAP_HEIGHT,
     template: str = TEMPLATE,
 ) -> go.Figure:
     """A heatmap of the gap between two actors: one row per issue, one column per date.
@@ -1134,13 +1139,7 @@ def plot_gap_heatmap(
     )
     title = f"Gap by issue and time between {_pair_title(neg, actor_a, actor_b)}"
     spec = _FigureSpec()
-    finish = {
-        "kind": "heatmap",
-        "title": title,
-        "width": width,
-        "height": height,
-        "template": template,
-    }
+    finish = {"kind": "heatmap", "title": title, "look": _Look(width, height, template)}
     if cells.empty or cells["gap"].notna().sum() == 0:
         return _finish(
             spec, neg, message=_no_common_issue(neg, actor_a, actor_b, in_range=False), **finish
@@ -1223,7 +1222,7 @@ def plot_snapshot(
         ev.evidence_frame(neg),
         date=date,
         actors=actors,
-        **_look(width, height, template),
+        look=_Look(width, height, template),
     ).figure()
 
 
@@ -1234,9 +1233,7 @@ def _snapshot_spec(
     *,
     date,
     actors: Sequence[str],
-    width: int = WIDTH,
-    height: int = HEIGHT,
-    template: str = TEMPLATE,
+    look: _Look = _DEFAULT_LOOK,
 ) -> _FigureSpec:
     """:func:`plot_snapshot` as plain dicts, from a ``positions_asof`` frame (see there)."""
     names = ids.actor_names(neg)
@@ -1247,11 +1244,11 @@ def _snapshot_spec(
     spec = _spec_with_value_axis()
     held = held[held["actor_id"].isin(actors)]
     order = [i for i in ids.issue_order(neg) if i in set(held["issue_id"])]
-    finish = {"kind": "snapshot", "title": title, "width": width, "template": template}
+    finish = {"kind": "snapshot", "title": title}
     if not order:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position"
         message += f" as of {text.format_date(date)}."
-        return _finish(spec, neg, message=message, height=height, **finish)
+        return _finish(spec, neg, message=message, look=look, **finish)
     rows = _row_labels(labels, order)
     pair = list(actors[:2])
     bar_x, bar_y = [], []
@@ -1310,7 +1307,7 @@ def _snapshot_spec(
     spec.layout["yaxis"] = _rows_top_down([rows[i] for i in order])
     missing = [names[a] for a in actors if a not in set(held["actor_id"])]
     message = ("No position as of this date: " + ", ".join(missing)) if missing else ""
-    return _finish(spec, neg, message=message, height=max(height, 120 + 28 * len(order)), **finish)
+    return _finish(spec, neg, message=message, look=look.at_least(120 + 28 * len(order)), **finish)
 
 
 # --- movement -------------------------------------------------------------------------------
@@ -1428,13 +1425,14 @@ def plot_movement(
     names = ids.actor_names(neg)
     title = f"Movement from {text.format_date(first)} to {text.format_date(last)}"
     spec = _spec_with_value_axis()
-    finish = {"kind": "movement", "title": title, "width": width, "template": template}
+    look = _Look(width, height, template)
+    finish = {"kind": "movement", "title": title}
     if first > last:
         return _finish(
             spec,
             neg,
-            message="The date range is empty: it starts after it ends.",
-            height=height,
+            message=_EMPTY_RANGE,
+            look=look,
             **finish,
         ).figure()
     frame = _movement_frame(
@@ -1448,9 +1446,7 @@ def plot_movement(
     )
     if frame.empty:
         message = f"None of {', '.join(names[a] for a in actors)} holds a position on an issue"
-        return _finish(
-            spec, neg, message=message + " at both dates.", height=height, **finish
-        ).figure()
+        return _finish(spec, neg, message=message + " at both dates.", look=look, **finish).figure()
     colors = actor_colors(neg)
     labels = ids.issue_labels(neg)
     order = [i for i in ids.issue_order(neg) if i in set(frame["issue_id"])]
@@ -1501,16 +1497,15 @@ def plot_movement(
                 statement = ev.hover_html(by_id.loc[[pid]].reset_index(drop=True)).iloc[0]
                 label += f"<br>{statement}"
             start_hover.append(label)
+        markers = {"y": y, "mode": "markers", "name": name, "legendgroup": name}
+        start_marker = {"symbol": "circle-open", "size": 9, "color": colors[actor]}
         spec.trace(
             x=_floats(own["value_start"]),
-            y=y,
-            mode="markers",
-            name=name,
-            legendgroup=name,
+            **markers,
             showlegend=False,
             hovertext=start_hover,
             hoverinfo="text",
-            marker={"symbol": "circle-open", "size": 9, "color": colors[actor]},
+            marker=start_marker,
         )
         hover = []
         for row in own.itertuples(index=False):
@@ -1537,13 +1532,10 @@ def plot_movement(
         end_symbols.update(symbols)
         spec.trace(
             x=_floats(own["value_end"]),
-            y=y,
-            mode="markers",
-            name=name,
-            legendgroup=name,
+            **markers,
             hovertext=hover,
             hoverinfo="text",
-            marker={"symbol": symbols, "size": 12, "color": colors[actor]},
+            marker={**start_marker, "symbol": symbols, "size": 12},
         )
     spec.layout["yaxis"] = {
         "tickvals": list(range(len(order))),
@@ -1561,7 +1553,7 @@ def plot_movement(
     missing = [names[a] for a in actors if a not in set(frame["actor_id"])]
     message = ("No position at both dates: " + ", ".join(missing)) if missing else ""
     return _finish(
-        spec, neg, message=message, height=max(height, 120 + 34 * len(order)), **finish
+        spec, neg, message=message, look=look.at_least(120 + 34 * len(order)), **finish
     ).figure()
 
 
@@ -1655,18 +1647,14 @@ def plot_forecast_vs_outcome(
         else backtest
     )
     spec = _spec_with_value_axis()
-    finish = {
-        "kind": "forecast_vs_outcome",
-        "title": "Model forecasts against the agreed outcomes",
-        "width": width,
-        "template": template,
-    }
+    look = _Look(width, height, template)
+    finish = {"kind": "forecast_vs_outcome", "title": "Model forecasts against the agreed outcomes"}
     if bt.empty:
         message = (
             "No agreed outcome to score: none of the positions is a joint actor's "
             "with stance agreement."
         )
-        return _finish(spec, neg, message=message, height=height, **finish).figure()
+        return _finish(spec, neg, message=message, look=look, **finish).figure()
     labels = ids.issue_labels(neg)
     outcomes = bt.drop_duplicates("position_id")
     row_of = dict(
@@ -1735,7 +1723,7 @@ def plot_forecast_vs_outcome(
         names = ", ".join(html.unescape(_model_label(m, the_pair)) for m in missing)
         message = f"No forecast for some outcomes (nothing to go on the day before): {names}"
     return _finish(
-        spec, neg, message=message, height=max(height, 160 + 44 * len(order)), **finish
+        spec, neg, message=message, look=look.at_least(160 + 44 * len(order)), **finish
     ).figure()
 
 
@@ -1772,9 +1760,7 @@ def plot_forecasts_over_time(
         evidence[evidence["issue_id"] == issue_id],
         _gaps.combined_positions(neg, issues=[issue_id]),
         issue,
-        width=width,
-        height=height,
-        template=template,
+        look=_Look(width, height, template),
     )
     last = neg.positions["date"].max()
     for model in _models.MODELS:
@@ -1856,7 +1842,7 @@ def plot_forecast_sensitivity(
         f"How the forecasts as of {text.format_date(date)} move over {n} draws of "
         f"{text.escape(', '.join(varied)) or 'the assumptions'}"
     )
-    finish = {"kind": "forecast_sensitivity", "title": title, "width": width}
+    finish = {"kind": "forecast_sensitivity", "title": title}
     for model in chosen:
         own = sensitivity[(sensitivity["model"] == model) & sensitivity["forecast"].notna()]
         label = _model_label(model)
@@ -1892,8 +1878,7 @@ def plot_forecast_sensitivity(
         spec,
         neg,
         message=message,
-        height=max(height, 140 + 40 * len(order)),
-        template=template,
+        look=_Look(width, height, template).at_least(140 + 40 * len(order)),
         **finish,
     ).figure()
 
@@ -1931,9 +1916,7 @@ def plot_whatif(
         ev.evidence_frame(neg),
         date=day,
         pair=_pair_or_default(neg, pair),
-        width=width,
-        height=height,
-        template=template,
+        look=_Look(width, height, template),
     ).figure()
 
 
@@ -1955,9 +1938,7 @@ def _whatif_spec(
     *,
     date,
     pair=None,
-    width: int = WIDTH,
-    height: int = HEIGHT,
-    template: str = TEMPLATE,
+    look: _Look = _DEFAULT_LOOK,
 ) -> _FigureSpec:
     """:func:`plot_whatif` as plain dicts, from a ``forecast_and_outcomes`` frame (``table``),
     the ``positions_asof`` frame of the day before (``held``) and an evidence frame."""
@@ -1973,10 +1954,10 @@ def _whatif_spec(
         f"{label}: forecast from the positions of {text.format_date(date - pd.Timedelta(days=1))}"
         ", and the agreed outcome"
     )
-    finish = {"kind": "whatif", "title": title, "width": width, "template": template}
+    finish = {"kind": "whatif", "title": title}
     if not order:
         message = f"No position and no agreed outcome before {text.format_date(date)}."
-        return _finish(spec, neg, message=message, height=height, **finish)
+        return _finish(spec, neg, message=message, look=look, **finish)
     by_id = evidence.drop_duplicates("position_id").set_index("position_id", drop=False)
     held = held[held["issue_id"].isin(rows)]
     for actor in ids.actor_order(neg):
@@ -2023,4 +2004,4 @@ def _whatif_spec(
             hoverinfo="text",
         )
     spec.layout["yaxis"] = _rows_top_down([rows[i] for i in order])
-    return _finish(spec, neg, height=max(height, 140 + 30 * len(order)), **finish)
+    return _finish(spec, neg, look=look.at_least(140 + 30 * len(order)), **finish)
