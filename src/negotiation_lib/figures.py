@@ -278,10 +278,16 @@ def _show_range(spec: _FigureSpec, neg, axis: str, start, end, until) -> None:
     spec.layout[axis]["range"] = [text.format_date(lo), text.format_date(until)]
 
 
-def _date_range(start, end):
-    start = None if start is None else pd.Timestamp(start)
-    end = None if end is None else pd.Timestamp(end)
-    return start, end
+def _date_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """``start`` and ``end`` as days (``None`` stays ``None``: no limit)."""
+    return _gaps._timestamp(start, "start"), _gaps._timestamp(end, "end")
+
+
+def _record_span(neg, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``start`` and ``end`` as days, by default the first and last statement dates."""
+    start, end = _date_range(start, end)
+    dates = neg.positions["date"]
+    return (dates.min() if start is None else start), (dates.max() if end is None else end)
 
 
 def _spec_with_value_axis() -> _FigureSpec:
@@ -1093,8 +1099,7 @@ def plot_third_party_distance(
 def _heatmap_dates(neg, *, freq: str = "QS", start=None, end=None) -> pd.DatetimeIndex:
     """The default heatmap columns: period starts at ``freq`` over the statements, plus the last
     statement date when it falls after the last period start."""
-    first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
-    last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
+    first, last = _record_span(neg, start, end)
     if pd.isna(first) or pd.isna(last) or first > last:
         return pd.DatetimeIndex([])
     try:
@@ -1335,8 +1340,7 @@ def _movement_frame(
     first and last statement dates in the dataset.
     """
     actors = ids.check_actors(neg, actors)
-    start = neg.positions["date"].min() if start is None else pd.Timestamp(start)
-    end = neg.positions["date"].max() if end is None else pd.Timestamp(end)
+    start, end = _record_span(neg, start, end)
     columns = [
         "actor_id",
         "issue_id",
@@ -1420,8 +1424,7 @@ def plot_movement(
     :mod:`negotiation_lib.gaps`). ``actors`` default: the parties, then the mediators.
     """
     actors = ids.default_actors(neg) if actors is None else ids.check_actors(neg, actors)
-    first = neg.positions["date"].min() if start is None else pd.Timestamp(start)
-    last = neg.positions["date"].max() if end is None else pd.Timestamp(end)
+    first, last = _record_span(neg, start, end)
     names = ids.actor_names(neg)
     title = f"Movement from {text.format_date(first)} to {text.format_date(last)}"
     spec = _spec_with_value_axis()

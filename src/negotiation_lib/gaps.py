@@ -854,8 +854,7 @@ def _changes_in_window(
     if frame.empty:
         return frame
     dates = frame["date"]
-    start = None if start is None else pd.Timestamp(start)
-    end = None if end is None else pd.Timestamp(end)
+    start, end = _timestamp(start, "start"), _timestamp(end, "end")
     if (start is None or start <= dates.min()) and (end is None or end >= dates.max()):
         return frame  # the window holds every change: nothing to clip
     ordered = frame.sort_values([*keys, "date"], kind="stable").reset_index(drop=True)

@@ -364,12 +364,10 @@ class _GapCache:
 
 
 def _window(dates):
+    """The (start, end) days of a date-range control's value; ``(None, None)`` when empty."""
     if not dates:
         return None, None
-    start, end = dates
-    return (None if start is None else pd.Timestamp(start)), (
-        None if end is None else pd.Timestamp(end)
-    )
+    return figures._date_range(*dates)
 
 
 def _gap_positions(
