@@ -135,6 +135,21 @@ def test_whatif_figure(bargain):
     assert "2024-02-29" in fig.layout.title.text
 
 
+@pytest.mark.parametrize(
+    "plot",
+    [
+        lambda neg, pair: figures.plot_whatif(neg, pair=pair),
+        lambda neg, pair: figures.plot_forecast_vs_outcome(neg, pair=pair),
+        lambda neg, pair: figures.plot_forecasts_over_time(neg, "x", pair=pair),
+    ],
+)
+def test_model_figures_check_the_pair_they_are_given(bargain, plot):
+    with pytest.raises(nl.UnknownIdError, match="unknown actor id 'Nobody' in pair"):
+        plot(bargain, ["A", "Nobody"])
+    with pytest.raises(ValueError, match="pair must name two actors"):
+        plot(bargain, ["A"])
+
+
 # --- the what-if explorer -------------------------------------------------------------------
 
 

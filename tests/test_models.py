@@ -171,17 +171,27 @@ def test_mini_fixture_without_capability_column(mini):
     ("kwargs", "match"),
     [
         ({"models": ["nash"]}, "models must be among"),
-        ({"capability": {"Z": 1}}, "unknown actor"),
         ({"capability": {"A": -1}}, "capability of A must be a number >= 0"),
         ({"capability": {"A": float("nan")}}, "capability of A"),
         ({"pair": ["A"]}, "pair must name two actors"),
-        ({"pair": ["A", "Z"]}, "unknown actor"),
-        ({"issues": ["z"]}, "unknown issue"),
-        ({"actors": ["Q"]}, "unknown actor"),
     ],
 )
 def test_bad_arguments_are_named(bargain, kwargs, match):
     with pytest.raises(ValueError, match=match):
+        nl.forecast(bargain, "2024-02-15", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"capability": {"Z": 1}}, "unknown actor id 'Z' in capability"),
+        ({"pair": ["A", "Z"]}, "unknown actor id 'Z' in pair"),
+        ({"issues": ["z"]}, "unknown issue id 'z' in issues"),
+        ({"actors": ["Q"]}, "unknown actor id 'Q' in actors"),
+    ],
+)
+def test_unknown_ids_raise_the_one_error_naming_the_argument(bargain, kwargs, match):
+    with pytest.raises(nl.UnknownIdError, match=match):
         nl.forecast(bargain, "2024-02-15", **kwargs)
 
 

@@ -1589,10 +1589,6 @@ def _model_label(model: str, pair=None) -> str:
     return text.escape(label)
 
 
-def _pair_or_default(neg, pair) -> tuple[str, str]:
-    return ids.default_pair(neg) if pair is None else (str(pair[0]), str(pair[1]))
-
-
 def _signed(value) -> str:
     if text.is_missing(value):
         return ""
@@ -1643,7 +1639,7 @@ def plot_forecast_vs_outcome(
     """
     from . import models as _models
 
-    the_pair = _pair_or_default(neg, pair)
+    the_pair = ids.pair_or_default(neg, pair)
     bt = (
         _models.backtest(neg, models=models, capability=capability, pair=pair)
         if backtest is None
@@ -1753,7 +1749,7 @@ def plot_forecasts_over_time(
     from . import models as _models
 
     issue = ids.issue_row(neg, issue_id)
-    the_pair = _pair_or_default(neg, pair)
+    the_pair = ids.pair_or_default(neg, pair)
     over_time = _models.forecast_over_time(
         neg, issue_id, models=models, capability=capability, pair=the_pair, actors=actors
     )
@@ -1918,7 +1914,7 @@ def plot_whatif(
         held,
         ev.evidence_frame(neg),
         date=day,
-        pair=_pair_or_default(neg, pair),
+        pair=ids.pair_or_default(neg, pair),
         look=_Look(width, height, template),
     ).figure()
 

@@ -34,6 +34,7 @@ __all__ = [
     "issue_labels",
     "issue_order",
     "issue_row",
+    "pair_or_default",
     "parties",
 ]
 
@@ -73,15 +74,23 @@ class UnknownIdError(ValueError, KeyError):
         return self.message
 
 
-def check_ids(kind: str, values: Iterable[object], known: Iterable[object], *, table: str):
+def check_ids(
+    kind: str,
+    values: Iterable[object],
+    known: Iterable[object],
+    *,
+    table: str,
+    given_as: str | None = None,
+):
     """Return ``values`` as a list of str; raise :class:`UnknownIdError` for the first one not
-    in ``known``."""
+    in ``known`` (its message says the argument, ``given_as``, when given)."""
     known = [str(k) for k in known]
     known_set = set(known)
     values = [str(v) for v in values]
     for value in values:
         if value not in known_set:
-            raise UnknownIdError(kind, value, known, table=table)
+            lead = None if given_as is None else f"unknown {kind} id {value!r} in {given_as}"
+            raise UnknownIdError(kind, value, known, table=table, lead=lead)
     return values
 
 
@@ -90,17 +99,17 @@ def actor_order(neg) -> list[str]:
     return [str(a) for a in neg.actors["actor_id"]]
 
 
-def check_actors(neg, actors: str | Iterable[str]) -> list[str]:
+def check_actors(neg, actors: str | Iterable[str], *, given_as: str | None = None) -> list[str]:
     """``actors`` as a list (a single id becomes a list of one); :class:`UnknownIdError` for an
-    id that actors.csv lacks."""
+    id that actors.csv lacks (``given_as`` names the argument in the message)."""
     actors = [actors] if isinstance(actors, str) else actors
-    return check_ids("actor", actors, actor_order(neg), table="actors.csv")
+    return check_ids("actor", actors, actor_order(neg), table="actors.csv", given_as=given_as)
 
 
-def check_issues(neg, issues: str | Iterable[str]) -> list[str]:
+def check_issues(neg, issues: str | Iterable[str], *, given_as: str | None = None) -> list[str]:
     """``issues`` as a list; :class:`UnknownIdError` for an id that issues.csv lacks."""
     issues = [issues] if isinstance(issues, str) else issues
-    return check_ids("issue", issues, neg.issues["issue_id"], table="issues.csv")
+    return check_ids("issue", issues, neg.issues["issue_id"], table="issues.csv", given_as=given_as)
 
 
 def actor_names(neg) -> dict[str, str]:
@@ -150,6 +159,16 @@ def default_pair(neg) -> tuple[str, str]:
     if not pair:
         raise ValueError("the dataset has no actors")
     return pair[0], pair[-1]
+
+
+def pair_or_default(neg, pair: Iterable[str] | None) -> tuple[str, str]:
+    """``pair`` checked (two known actor ids), or :func:`default_pair` when ``None``."""
+    if pair is None:
+        return default_pair(neg)
+    chosen = check_actors(neg, pair, given_as="pair")
+    if len(chosen) != 2:
+        raise ValueError(f"pair must name two actors, got {chosen!r}")
+    return chosen[0], chosen[1]
 
 
 def parties(neg) -> list[str]:

@@ -10,7 +10,7 @@ by ``s · c``: ``s`` its salience on the issue (missing counts as 1) and ``c`` i
 - ``weighted_median``: the lowest value at which the cumulative weight ``s·c``, in value order,
   reaches half the total (Black's median voter with weights);
 - ``midpoint``: the mean of the two values of a pair of actors (by default
-  :func:`default_pair`), no weights: the baseline every model must beat.
+  :func:`~negotiation_lib.ids.default_pair`), no weights: the baseline every model must beat.
 
 :func:`backtest` scores them against the agreed texts: a position of a ``joint`` actor with
 stance ``agreement`` (:func:`agreed_outcomes`) is compared with the forecast from the positions
@@ -35,7 +35,6 @@ import pandas as pd
 
 from . import ids, text
 from .gaps import combined_positions, positions_asof
-from .ids import default_pair
 from .load import Negotiation
 
 __all__ = [
@@ -128,31 +127,22 @@ def non_joint_actors(neg: Negotiation) -> list[str]:
     return [str(a) for a in neg.actors.loc[roles != JOINT_ROLE, "actor_id"]]
 
 
-def _known_actors(neg: Negotiation, ids: Iterable[str], what: str) -> list[str]:
-    ids = [ids] if isinstance(ids, str) else [str(a) for a in ids]
-    known = [str(a) for a in neg.actors["actor_id"]]
-    unknown = [a for a in ids if a not in known]
-    if unknown:
-        raise ValueError(
-            f"unknown actor(s) in {what}: {', '.join(unknown)} (actors: {', '.join(known)})"
-        )
-    return ids
-
-
 def capabilities(neg: Negotiation, capability: Mapping[str, float] | None = None) -> pd.Series:
     """Capability per actor id (every actor, actors.csv order): ``actors.capability`` where
     given, else 1, then overridden by ``capability`` (actors not named keep theirs).
 
-    Raises ValueError for an unknown actor or a value that is not a finite number >= 0.
+    Raises :class:`~negotiation_lib.ids.UnknownIdError` for an unknown actor, ValueError for a
+    value that is not a finite number >= 0.
     """
-    ids = [str(a) for a in neg.actors["actor_id"]]
     if "capability" in neg.actors:
         coded = pd.to_numeric(neg.actors["capability"], errors="coerce").astype("float64")
     else:
         coded = pd.Series(np.nan, index=neg.actors.index)
-    caps = pd.Series(coded.fillna(1.0).to_numpy(), index=ids, dtype="float64", name="capability")
+    caps = pd.Series(
+        coded.fillna(1.0).to_numpy(), index=ids.actor_order(neg), dtype="float64", name="capability"
+    )
     if capability:
-        _known_actors(neg, list(capability), "capability")
+        ids.check_actors(neg, list(capability), given_as="capability")
         for actor, value in capability.items():
             try:
                 number = float(value)
@@ -174,24 +164,10 @@ def _models(models: str | Iterable[str] | None) -> list[str]:
     return [m for m in MODELS if m in chosen]
 
 
-def _pair(neg: Negotiation, pair: Iterable[str] | None) -> tuple[str, str]:
-    if pair is None:
-        return default_pair(neg)
-    ids = _known_actors(neg, pair, "pair")
-    if len(ids) != 2:
-        raise ValueError(f"pair must name two actors, got {ids!r}")
-    return ids[0], ids[1]
-
-
 def _issues(neg: Negotiation, issues: Iterable[str] | None) -> list[str] | None:
     if issues is None:
         return None
-    ids = [issues] if isinstance(issues, str) else [str(i) for i in issues]
-    known = [str(i) for i in neg.issues["issue_id"]]
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise ValueError(f"unknown issue(s): {', '.join(unknown)} (issues: {', '.join(known)})")
-    return ids
+    return ids.check_issues(neg, issues, given_as="issues")
 
 
 def _fmt(value: float) -> str:
@@ -366,7 +342,7 @@ def forecast(
 
     ``actors`` default: every non-joint actor holding a position. ``capability`` overrides
     ``actors.capability`` per actor; ``models`` default: all of :data:`MODELS`; ``pair`` (for
-    ``midpoint``) default: :func:`default_pair`.
+    ``midpoint``) default: :func:`~negotiation_lib.ids.default_pair`.
 
     Returns one row per (issue, model), for every issue on which a counted actor or the pair
     holds a position, in issue order then model order. Columns: ``issue_id``, ``model``,
@@ -378,8 +354,12 @@ def forecast(
     """
     chosen = _models(models)
     caps = capabilities(neg, capability)
-    the_pair = _pair(neg, pair)
-    counted = non_joint_actors(neg) if actors is None else _known_actors(neg, actors, "actors")
+    the_pair = ids.pair_or_default(neg, pair)
+    counted = (
+        non_joint_actors(neg)
+        if actors is None
+        else ids.check_actors(neg, actors, given_as="actors")
+    )
     wanted = list(dict.fromkeys([*counted, *the_pair]))
     p = positions_asof(neg, date, actors=wanted, issues=_issues(neg, issues))
     return _forecast_from(
@@ -407,8 +387,12 @@ def forecast_over_time(
     date); columns ``date`` and then those of :func:`forecast`. Options as in :func:`forecast`.
     """
     _issues(neg, [issue_id])
-    counted = non_joint_actors(neg) if actors is None else _known_actors(neg, actors, "actors")
-    the_pair = _pair(neg, pair)
+    counted = (
+        non_joint_actors(neg)
+        if actors is None
+        else ids.check_actors(neg, actors, given_as="actors")
+    )
+    the_pair = ids.pair_or_default(neg, pair)
     p = neg.positions
     on_issue = p[(p["issue_id"] == issue_id) & p["actor_id"].isin([*counted, *the_pair])]
     dates = sorted(pd.unique(on_issue["date"].dropna()))
@@ -442,7 +426,7 @@ def _ranges(
     out = []
     for key, bounds in (given or {}).items():
         parts = tuple(key) if isinstance(key, tuple) else (key,)
-        _known_actors(neg, [parts[0]], kind)
+        ids.check_actors(neg, [parts[0]], given_as=kind)
         if len(parts) == 2:
             _issues(neg, [parts[1]])
         elif len(parts) != 1:
@@ -493,8 +477,12 @@ def forecast_sensitivity(
     """
     chosen = _models(models)
     caps = capabilities(neg, None)
-    the_pair = _pair(neg, pair)
-    counted = non_joint_actors(neg) if actors is None else _known_actors(neg, actors, "actors")
+    the_pair = ids.pair_or_default(neg, pair)
+    counted = (
+        non_joint_actors(neg)
+        if actors is None
+        else ids.check_actors(neg, actors, given_as="actors")
+    )
     ranges = _ranges(capability, kind="capability", neg=neg, upper=None) + _ranges(
         salience, kind="salience", neg=neg, upper=1.0
     )
@@ -598,7 +586,7 @@ def backtest(
     """
     chosen = _models(models)
     caps = capabilities(neg, capability)
-    the_pair = _pair(neg, pair)
+    the_pair = ids.pair_or_default(neg, pair)
     outcomes = agreed_outcomes(neg)
     if outcomes.empty:
         return _empty(BACKTEST_COLUMNS)

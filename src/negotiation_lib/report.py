@@ -292,10 +292,6 @@ def _names(analysis: Analysis, ids: Iterable[str]) -> str:
     return ", ".join(analysis.actor(a) for a in ids)
 
 
-def _day(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
 def _positions(analysis: Analysis) -> pd.DataFrame:
     p = analysis.neg.positions
     return p[p["issue_id"].isin(analysis.issues)]
@@ -315,8 +311,8 @@ def overview(analysis: Analysis) -> Section:
     else:
         section.text(
             f"{len(p)} positions on {len(analysis.issues)} issues by "
-            f"{p['actor_id'].nunique()} actors, from {_day(analysis.first)} "
-            f"to {_day(analysis.last)}."
+            f"{p['actor_id'].nunique()} actors, from {text.format_date(analysis.first)} "
+            f"to {text.format_date(analysis.last)}."
         )
     if analysis.pair is None:
         section.message(
@@ -445,7 +441,7 @@ def gaps_between_parties(analysis: Analysis) -> Section:
             {
                 "pair": f"{analysis.actor(a)} – {analysis.actor(b)}",
                 "latest gap": None if latest is None else float(latest["gap"]),
-                "on": "" if latest is None else _day(latest["date"]),
+                "on": "" if latest is None else text.format_date(latest["date"]),
                 "issues in common": 0 if latest is None else int(latest["n_issues"]),
                 "widest": None if overall.empty else float(overall["gap"].max()),
                 "narrowest": None if overall.empty else float(overall["gap"].min()),
@@ -487,9 +483,9 @@ def gaps_between_parties(analysis: Analysis) -> Section:
         ),
     )
     snapshot_actors = [a, b, *[o for o in analysis.others if _is_mediator(neg, o)]][:6]
-    section.heading(f"Where they stood on {_day(analysis.last)}")
+    section.heading(f"Where they stood on {text.format_date(analysis.last)}")
     section.figure(
-        f"plot_snapshot({_day(analysis.last)!r})",
+        f"plot_snapshot({text.format_date(analysis.last)!r})",
         lambda: plot_snapshot(
             neg,
             analysis.last,
@@ -526,7 +522,7 @@ def movement_and_third_parties(analysis: Analysis) -> Section:
         movers = [*analysis.parties, *[o for o in analysis.others if _is_mediator(neg, o)]]
         movers = movers[:6]
         section.text(
-            f"From {_day(analysis.first)} to {_day(analysis.last)}: "
+            f"From {text.format_date(analysis.first)} to {text.format_date(analysis.last)}: "
             f"{_names(analysis, movers)}. Toward means toward the other's position at the start."
         )
         section.figure(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import ids, schema
+from . import ids, schema, text
 from .gaps import _changes_at, compute_conflicts, compute_movement, compute_overall_gap
 from .text import text_table
 
@@ -38,10 +38,6 @@ __all__ = [
 DECIMALS = 1
 _LOCK_FILE = Path(__file__).resolve().parents[2] / "requirements.lock"
 _CORE_PACKAGES = ("pandas", "numpy", "plotly", "ipywidgets", "jupyterlab", "ipykernel", "nbval")
-
-
-def _day(value) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def environment_report(packages: Iterable[str] = _CORE_PACKAGES) -> pd.DataFrame:
@@ -161,11 +157,11 @@ def gap_extremes(gaps: pd.DataFrame, neg=None) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "closest": rows["closest"]["gap"],
-            "closest_on": rows["closest"]["date"].map(_day),
+            "closest_on": rows["closest"]["date"].map(text.format_date),
             "farthest": rows["farthest"]["gap"],
-            "farthest_on": rows["farthest"]["date"].map(_day),
+            "farthest_on": rows["farthest"]["date"].map(text.format_date),
             "latest": rows["latest"]["gap"],
-            "latest_on": rows["latest"]["date"].map(_day),
+            "latest_on": rows["latest"]["date"].map(text.format_date),
         }
     ).round(DECIMALS)
     if neg is not None:
@@ -189,7 +185,7 @@ def describe_overall_gap(overall: pd.DataFrame, actor_a: str, actor_b: str) -> s
         return f"{actor_a} and {actor_b} never held positions on a common issue."
 
     def at(row) -> str:
-        return f"{row.gap:.{DECIMALS}f} on {_day(row.date)} ({row.n_issues} issues)"
+        return f"{row.gap:.{DECIMALS}f} on {text.format_date(row.date)} ({row.n_issues} issues)"
 
     first, last = overall.iloc[0], overall.iloc[-1]
     widest = overall.loc[overall["gap"].idxmax()]
@@ -213,7 +209,8 @@ def describe_variants(overall_gaps: Mapping[str, pd.DataFrame], actor_a: str, ac
         row = known.iloc[-1]
         latest[label] = float(row.gap)
         parts.append(
-            f"{row.gap:.{DECIMALS}f} on {_day(row.date)} ({row.n_issues} issues) with {label}"
+            f"{row.gap:.{DECIMALS}f} on {text.format_date(row.date)}"
+            f" ({row.n_issues} issues) with {label}"
         )
     sentence = f"The latest overall gap between {actor_a} and {actor_b} is " + "; ".join(parts)
     if len(latest) > 1:
@@ -288,7 +285,7 @@ def compare_overall_gaps(overall_gaps: Mapping[str, pd.DataFrame]) -> pd.DataFra
     for label in overall_gaps:
         table[label] = gaps[label]
         table[f"{label} · issues"] = counts[label]
-    table.index = [_day(d) for d in table.index]
+    table.index = [text.format_date(d) for d in table.index]
     table.index.name = "date"
     return table.reset_index()
 
@@ -326,7 +323,8 @@ def summarize(neg) -> pd.DataFrame:
     for name, frame in neg.tables.items():
         row = {"table": name, "rows": len(frame), "first": "", "last": ""}
         if "date" in frame and len(frame):
-            row["first"], row["last"] = _day(frame["date"].min()), _day(frame["date"].max())
+            row["first"] = text.format_date(frame["date"].min())
+            row["last"] = text.format_date(frame["date"].max())
         rows.append(row)
     return pd.DataFrame(rows)
 
