@@ -10,6 +10,8 @@ The mini fixture (tests/fixtures/mini/positions.csv), by issue:
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import json
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 from random_datasets import DAY0, position_rows, with_positions
 
 import negotiation_lib as nl
+from negotiation_lib import evidence, figures
 
 T = pd.Timestamp
 
@@ -60,6 +63,42 @@ def test_compute_gaps_by_hand(mini):
     pd.testing.assert_frame_equal(got, expected.astype(got.dtypes.to_dict()))
     assert set(g["actor_a"]) == {"A"}
     assert set(g["actor_b"]) == {"B"}
+
+
+DAY_GIVEN_AS = [
+    "2022-02-01",
+    "2022-02-01 18:30",  # a time of day
+    "2022-02-01T01:00+05:00",  # a zone: the day on the clock it names
+    pd.Timestamp("2022-02-01 23:59", tz="America/New_York"),
+    datetime.date(2022, 2, 1),
+]
+
+
+@pytest.mark.parametrize("given", DAY_GIVEN_AS)
+def test_every_function_reads_a_given_date_as_the_same_day(mini, given):
+    """One rule for a date the user gives, whatever the function: the day it names."""
+    day = T("2022-02-01")
+    assert nl.positions_asof(mini, given).equals(nl.positions_asof(mini, day))
+    assert nl.compute_gaps(mini, "A", "B", start=given).equals(
+        nl.compute_gaps(mini, "A", "B", start=day)
+    )
+    shown = evidence.filter_evidence(evidence.evidence_frame(mini), start=given, end=given)
+    assert list(shown["position_id"]) == ["p3"]  # the one statement dated that day
+    heat = figures.plot_gap_heatmap(mini, "A", "B", dates=[given])
+    assert [v for row in heat.data[0].z for v in row if v is not None] == [80.0]
+    snapshot = figures.plot_snapshot(mini, given)
+    assert "2022-02-01" in snapshot.layout.title.text
+    assert json.dumps(snapshot.to_plotly_json(), default=str) == json.dumps(
+        figures.plot_snapshot(mini, day).to_plotly_json(), default=str
+    )
+
+
+@pytest.mark.parametrize("bad", ["not a date", "2022-13-45", float("nan")])
+def test_a_value_that_is_no_date_is_named(mini, bad):
+    with pytest.raises(ValueError, match="start must be a date"):
+        nl.compute_gaps(mini, "A", "B", start=bad)
+    with pytest.raises(ValueError, match="date must be a date"):
+        nl.positions_asof(mini, bad)
 
 
 def test_compute_gaps_issue_filter_and_window(mini):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from .gaps import _timestamp
 from .ids import actor_names, actor_order, issue_labels, issue_order, issue_row
 from .text import escape, format_date, format_number, frame_html, is_missing, safe_url, wrap
 
@@ -188,10 +189,11 @@ def filter_evidence(
         conf = evidence["confidence"].astype("object").where(evidence["confidence"].notna())
         conf = conf.fillna("unknown")
         keep &= conf.isin(wanted).to_numpy(dtype=bool)
+    start, end = _timestamp(start, "start"), _timestamp(end, "end")
     if start is not None:
-        keep &= (evidence["date"] >= pd.Timestamp(start)).to_numpy(dtype=bool, na_value=False)
+        keep &= (evidence["date"] >= start).to_numpy(dtype=bool, na_value=False)
     if end is not None:
-        keep &= (evidence["date"] <= pd.Timestamp(end)).to_numpy(dtype=bool, na_value=False)
+        keep &= (evidence["date"] <= end).to_numpy(dtype=bool, na_value=False)
     if text is not None and text.strip():
         haystack = search_text(evidence) if haystack is None else haystack
         found = haystack.str.contains(text.strip().lower(), regex=False)

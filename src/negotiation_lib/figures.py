@@ -1136,9 +1136,7 @@ def plot_gap_heatmap(
     """
     actor_a, actor_b = _pair(neg, actor_a, actor_b)
     issues = None if issues is None else list(issues)
-    grid = (
-        _heatmap_dates(neg, freq=freq) if dates is None else pd.DatetimeIndex(pd.to_datetime(dates))
-    )
+    grid = _heatmap_dates(neg, freq=freq) if dates is None else _gaps._timestamps(dates, "dates")
     cells = _gaps._gaps_at(
         neg, actor_a, actor_b, grid, issues=issues, carry_forward=carry_forward, max_age=max_age
     )
@@ -1212,7 +1210,7 @@ def plot_snapshot(
     holds no position then. ``actors`` default: the parties, then the mediators.
     """
     actors = ids.default_actors(neg) if actors is None else ids.check_actors(neg, actors)
-    date = pd.Timestamp(date)
+    date = _gaps._timestamp(date, "date")
     held = _gaps.positions_asof(
         neg,
         date,
@@ -1903,7 +1901,7 @@ def plot_whatif(
     """
     from . import models as _models
 
-    day = whatif_default_date(neg) if date is None else pd.Timestamp(date)
+    day = whatif_default_date(neg) if date is None else _gaps._timestamp(date, "date")
     table = _models.forecast_and_outcomes(neg, day, model=model, capability=capability, pair=pair)
     held = _gaps.positions_asof(
         neg, day - pd.Timedelta(days=1), actors=_models.non_joint_actors(neg)

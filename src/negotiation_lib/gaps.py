@@ -81,14 +81,30 @@ _STRIDE = np.int64(1 << 33)  # key = group code * _STRIDE + day
 
 
 def _timestamp(value: Any, name: str) -> pd.Timestamp | None:
+    """The day a user means by ``value`` (a date, a datetime or a string), as a Timestamp at
+    midnight; ``None`` stays ``None``. The one rule for every date a function is given: the
+    time of day is dropped, and so is a time zone (the day on the clock it names: positions are
+    dated by day, with no zone). Raises ValueError naming ``name`` for a value that is no date.
+    """
     if value is None:
         return None
-    ts = pd.Timestamp(value)
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be a date, got {value!r}") from error
     if ts is pd.NaT or pd.isna(ts):
         raise ValueError(f"{name} must be a date, got {value!r}")
     if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
+        ts = ts.tz_localize(None)
     return ts.normalize().as_unit("us")
+
+
+def _timestamps(values: Iterable[Any], name: str) -> pd.DatetimeIndex:
+    """Each of ``values`` as :func:`_timestamp` reads it (the days asked for), in the given
+    order; a single date is a list of one."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        values = [values]
+    return pd.DatetimeIndex([_timestamp(v, name) for v in values], dtype="datetime64[us]")
 
 
 def _limit_days(carry_forward: bool, max_age: Any) -> int | None:
@@ -492,7 +508,7 @@ def _gaps_at(
     held, ca, cb = _pair_held(
         neg, a, b, issues=issues, carry_forward=carry_forward, max_age=max_age
     )
-    days = np.unique(_days(pd.DatetimeIndex(pd.to_datetime(list(dates))).normalize()))
+    days = np.unique(_days(_timestamps(dates, "dates")))
     present = _present_issues(held)
     g_issue = np.repeat(present, len(days))
     g_day = np.tile(days, len(present))
@@ -889,7 +905,7 @@ def _changes_at(frame: pd.DataFrame, dates: Iterable[Any], *, keys: list[str]) -
     One row per (group, date) with ``date`` set to the asked date; a group with no change yet at
     a date is left out. Sorted by ``keys`` (first-seen order) then date.
     """
-    grid = pd.DataFrame({"date": pd.to_datetime(pd.Index(list(dates))).astype(frame["date"].dtype)})
+    grid = pd.DataFrame({"date": _timestamps(dates, "dates").astype(frame["date"].dtype)})
     grid = grid.drop_duplicates().sort_values("date", kind="stable")
     if frame.empty or grid.empty:
         return frame.iloc[0:0]

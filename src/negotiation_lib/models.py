@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import ids, text
-from .gaps import combined_positions, positions_asof
+from .gaps import _timestamp, combined_positions, positions_asof
 from .load import Negotiation
 
 __all__ = [
@@ -795,7 +795,7 @@ def forecast_and_outcomes(
     if not isinstance(model, str):
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     (chosen,) = _models([model])
-    day = pd.Timestamp(date).normalize()
+    day = _timestamp(date, "date")
     f = forecast(neg, day - _DAY, models=[chosen], capability=capability, pair=pair)
     outcomes = agreed_outcomes(neg)
     outcomes = outcomes[outcomes["date"] <= day].drop_duplicates("issue_id", keep="last")

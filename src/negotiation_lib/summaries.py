@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import ids, schema, text
-from .gaps import _changes_at, compute_conflicts, compute_movement, compute_overall_gap
+from .gaps import _changes_at, _timestamps, compute_conflicts, compute_movement, compute_overall_gap
 from .text import text_table
 
 __all__ = [
@@ -371,7 +371,7 @@ def third_party_distance(
     third, *parties = ids.check_actors(neg, [third, *parties])
     overall = {party: compute_overall_gap(neg, third, party) for party in parties}
     if dates is not None:
-        wanted = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+        wanted = _timestamps(dates, "dates")
         overall = {party: _changes_at(frame, wanted, keys=[]) for party, frame in overall.items()}
     return compare_overall_gaps(overall)
 

@@ -721,7 +721,7 @@ def _whatif_view(
     """
     from . import models
 
-    day = figures.whatif_default_date(neg) if date is None else pd.Timestamp(date)
+    day = figures.whatif_default_date(neg) if date is None else _gaps._timestamp(date, "date")
     evidence = ev.evidence_frame(neg) if evidence is None else evidence
     table = models.forecast_and_outcomes(neg, day, model=model, capability=capability, pair=pair)
     held = _gaps.positions_asof(
