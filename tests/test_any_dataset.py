@@ -67,6 +67,31 @@ def test_defaults_follow_the_roles(any_neg):
         assert roles[actor] in ("party", "mediator") or actor in nl.default_pair(neg)
 
 
+def test_one_pair_rule_for_every_view(any_neg):
+    """A side left out is filled from the default pair with the actor that is not the other
+    side, the same in the functions, the figures and the explorer."""
+    _, neg = any_neg
+    first, second = nl.default_pair(neg)
+    others = [a for a in neg.actors["actor_id"] if a not in (first, second)]
+    other = others[0] if others else second
+    expected = {
+        (None, None): (first, second),
+        (other, None): (other, second if other != second else first),
+        (None, other): (first, other),
+        (None, first): (second, first),
+        (second, None): (second, first),
+    }
+    for given, pair in expected.items():
+        assert nl.ids.pair_or_default(neg, given) == pair, given
+        figure = figures.plot_gap_over_time(neg, *given)
+        assert figures._pair_title(neg, *pair) in figure.layout.title.text, given
+        explorer = widgets.gap_explorer(neg, actor_a=given[0], actor_b=given[1])
+        shown = (explorer.controls["actor_a"].value, explorer.controls["actor_b"].value)
+        assert shown == pair, given
+    with pytest.raises(nl.UnknownIdError, match="in pair"):
+        nl.ids.pair_or_default(neg, (first, "no such actor"))
+
+
 def _views(neg):
     issue = str(neg.issues["issue_id"].iloc[0])
     date = neg.positions["date"].max()

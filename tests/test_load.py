@@ -223,3 +223,22 @@ def test_template_matches_the_schema_constants():
         assert resources[table.name]["path"] == table.file
         assert resources[table.name]["schema"] == frictionless_schema(table)
         assert files[table.file].strip().split(",") == list(table.column_names)
+
+
+def test_a_cell_of_spaces_is_missing_in_every_column(tmp_path):
+    """One rule for an empty cell, required column or not: empty or only spaces. An optional
+    quote of spaces is no quote (the hover says so), an optional category of spaces no value."""
+    from fixtures.edit import set_cell
+
+    from negotiation_lib import evidence
+
+    folder = copy_fixture(tmp_path)
+    set_cell(folder, "positions.csv", 9, "quote", "   ")  # p8, status unverified
+    set_cell(folder, "positions.csv", 9, "confidence", " ")
+    neg = nl.load(folder)
+    p8 = neg.positions.set_index("position_id").loc["p8"]
+    assert pd.isna(p8["quote"])
+    assert pd.isna(p8["confidence"])
+    frame = evidence.evidence_frame(neg)
+    hover = evidence.hover_html(frame[frame["position_id"] == "p8"]).iloc[0]
+    assert "Quote: (none)" in hover

@@ -569,16 +569,6 @@ def _overall_trace(
     )
 
 
-def _pair(neg, actor_a, actor_b) -> list[str]:
-    """The pair to compare: the given actors, the default pair where one is not given."""
-    default_a, default_b = ids.default_pair(neg)
-    if actor_a is None:
-        actor_a = default_b if actor_b == default_a else default_a
-    if actor_b is None:
-        actor_b = default_a if actor_a == default_b else default_b
-    return ids.check_actors(neg, [actor_a, actor_b])
-
-
 def _pair_title(neg, actor_a, actor_b) -> str:
     names = ids.actor_names(neg)
     return f"{_short(names[actor_a])} and {_short(names[actor_b])}"
@@ -838,7 +828,7 @@ def plot_gap_over_time(
     pair has no common issue in the range. The pair defaults to
     :func:`~negotiation_lib.ids.default_pair`.
     """
-    actor_a, actor_b = _pair(neg, actor_a, actor_b)
+    actor_a, actor_b = ids.pair_or_default(neg, (actor_a, actor_b))
     issues = None if issues is None else list(issues)
     options = {"issues": issues, "carry_forward": carry_forward, "max_age": max_age}
     gaps = _gaps.compute_gaps(neg, actor_a, actor_b, **options)
@@ -1134,7 +1124,7 @@ def plot_gap_heatmap(
     both positions with stance, summary, quote and source. Shows a message when the pair has
     no common issue. The pair defaults to :func:`~negotiation_lib.ids.default_pair`.
     """
-    actor_a, actor_b = _pair(neg, actor_a, actor_b)
+    actor_a, actor_b = ids.pair_or_default(neg, (actor_a, actor_b))
     issues = None if issues is None else list(issues)
     grid = _heatmap_dates(neg, freq=freq) if dates is None else _gaps._timestamps(dates, "dates")
     cells = _gaps._gaps_at(

@@ -161,13 +161,23 @@ def default_pair(neg) -> tuple[str, str]:
     return pair[0], pair[-1]
 
 
-def pair_or_default(neg, pair: Iterable[str] | None) -> tuple[str, str]:
-    """``pair`` checked (two known actor ids), or :func:`default_pair` when ``None``."""
+def pair_or_default(neg, pair: Iterable[str | None] | None) -> tuple[str, str]:
+    """The pair to compare: ``pair`` checked (two known actor ids), :func:`default_pair` when
+    ``None``. A side given as ``None`` is filled from the default pair, with the default actor
+    that is not the other side: ``(None, "B")`` compares B with the first party (or with the
+    second, when B is the first)."""
     if pair is None:
         return default_pair(neg)
-    chosen = check_actors(neg, pair, given_as="pair")
-    if len(chosen) != 2:
-        raise ValueError(f"pair must name two actors, got {chosen!r}")
+    pair = [pair] if isinstance(pair, str) else list(pair)
+    if len(pair) != 2:
+        raise ValueError(f"pair must name two actors, got {pair!r}")
+    actor_a, actor_b = pair
+    default_a, default_b = default_pair(neg)
+    if actor_a is None:
+        actor_a = default_b if actor_b == default_a else default_a
+    if actor_b is None:
+        actor_b = default_a if actor_a == default_b else default_b
+    chosen = check_actors(neg, [actor_a, actor_b], given_as="pair")
     return chosen[0], chosen[1]
 
 

@@ -437,10 +437,13 @@ def _read_csv(
 # Checking one table
 
 
-def _empty_cells(s: pd.Series, *, required: bool) -> pd.Series:
-    if is_float_dtype(s):  # parsed by the CSV reader (fast path): NaN is an empty cell
+def _empty_cells(s: pd.Series) -> pd.Series:
+    """Empty cells: NaN where the CSV reader parsed numbers (fast path), else empty or
+    whitespace-only text (one rule for every column, required or not: a cell of spaces says
+    nothing, and loads as missing)."""
+    if is_float_dtype(s):
         return s.isna()
-    return _missing(s) if required else s == ""
+    return _missing(s)
 
 
 def _missing(s: pd.Series) -> pd.Series:
@@ -472,7 +475,7 @@ def _check_table(
             parsed[col.name] = _empty_parsed(col, len(frame), frame.index)
             continue
         s = frame[col.name]
-        empty = _empty_cells(s, required=col.required)
+        empty = _empty_cells(s)
         if col.required:
             problems.add_rows(
                 label, frame, empty, col.name, "required", f"{col.name} is required but empty"

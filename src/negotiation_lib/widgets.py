@@ -455,17 +455,13 @@ def gap_explorer(neg, *, actor_a: str | None = None, actor_b: str | None = None)
     ``_gap_view(neg, actor_a=..., actor_b=...)`` and :func:`figures.plot_gap_over_time`.
     The explorer's ``cache`` attribute is its :class:`_GapCache`.
     """
-    default_a, default_b = ids.default_pair(neg)
+    actor_a, actor_b = ids.pair_or_default(neg, (actor_a, actor_b))
     actors = _actor_options(neg)
     dates = _date_options(neg)
     caches = {"all": _GapCache(neg)}
     controls = {
-        "actor_a": widgets.Dropdown(
-            options=actors, value=actor_a or default_a, description="Actor A"
-        ),
-        "actor_b": widgets.Dropdown(
-            options=actors, value=actor_b or default_b, description="Actor B"
-        ),
+        "actor_a": widgets.Dropdown(options=actors, value=actor_a, description="Actor A"),
+        "actor_b": widgets.Dropdown(options=actors, value=actor_b, description="Actor B"),
         "issues": widgets.SelectMultiple(options=_issue_options(neg), description="Issues", rows=5),
         "dates": widgets.SelectionRangeSlider(
             options=dates,
@@ -727,7 +723,7 @@ def _whatif_view(
     held = _gaps.positions_asof(
         neg, day - pd.Timedelta(days=1), actors=models.non_joint_actors(neg)
     )
-    the_pair = ids.default_pair(neg) if pair is None else tuple(pair)
+    the_pair = ids.pair_or_default(neg, pair)
     spec = figures._whatif_spec(neg, table, held, evidence, date=day, pair=the_pair)
     labels = ids.issue_labels(neg)
     shown = table.assign(issue=table["issue_id"].map(labels))[
