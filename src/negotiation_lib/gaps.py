@@ -54,6 +54,7 @@ from .load import Negotiation
 __all__ = [
     "MOVEMENTS",
     "NO_SALIENCE_NOTE",
+    "SALIENCE_WHEN_MISSING",
     "combined_positions",
     "compute_conflicts",
     "compute_gaps",
@@ -68,6 +69,8 @@ MOVEMENTS = ("toward", "overshoot", "away", "unmoved")
 #: ``compute_overall_gap(..., weights="salience").attrs["weights_note"]`` when no position it
 #: counts has a salience value, so that every issue weighs the same.
 NO_SALIENCE_NOTE = "no salience coded: equal weights"
+#: The weight of a position whose salience is not coded (in the overall gap and the models).
+SALIENCE_WHEN_MISSING = 1.0
 
 _KEYS = ["actor_id", "issue_id", "date"]
 _DAY = pd.Timedelta(days=1)
@@ -586,8 +589,8 @@ def _issue_weights(timeline: pd.DataFrame, weights: Any) -> pd.Series:
     if isinstance(weights, str):
         if weights != "salience":
             raise ValueError(f'weights must be None, "salience" or a mapping, got {weights!r}')
-        sa = timeline["salience_a"].astype("float64").fillna(1.0)
-        sb = timeline["salience_b"].astype("float64").fillna(1.0)
+        sa = timeline["salience_a"].astype("float64").fillna(SALIENCE_WHEN_MISSING)
+        sb = timeline["salience_b"].astype("float64").fillna(SALIENCE_WHEN_MISSING)
         return (sa + sb) / 2
     if isinstance(weights, Mapping | pd.Series):
         mapping = {str(k): float(v) for k, v in dict(weights).items()}

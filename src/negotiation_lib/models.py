@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import ids, text
-from .gaps import _timestamp, combined_positions, positions_asof
+from .gaps import SALIENCE_WHEN_MISSING, _timestamp, combined_positions, positions_asof
 from .load import Negotiation
 
 __all__ = [
@@ -248,7 +248,7 @@ def _forecast_from(
         s = p["salience"] if salience is None else salience
         s = s.to_numpy(dtype="float64")[own]
         c = pd.Series(actors_all[own]).map(caps).to_numpy(dtype="float64")
-        w = np.where(np.isnan(s), 1.0, s) * c
+        w = np.where(np.isnan(s), SALIENCE_WHEN_MISSING, s) * c
         keep = w > 0
         codes, actors, values = codes_all[own][keep], actors_all[own][keep], values_all[own][keep]
         w, c = w[keep], c[keep]
