@@ -30,6 +30,7 @@ OUT_DIR = REPO / "build" / "bench"
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
+    """The shortest of ``repeat`` timed calls of ``fn`` (seconds) and the last call's result."""
     best, result = math.inf, None
     for _ in range(repeat):
         start = time.perf_counter()

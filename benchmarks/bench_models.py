@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import time
 from pathlib import Path
 
+from bench_core import best_of
 from synthetic import make_dataset, results_per_size
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,15 +25,6 @@ OUT_DIR = REPO / "build" / "bench"
 OUTCOME_DATES = (10, 30, 100)
 ISSUES_PER_OUTCOME_DATE = 10
 SEED = 16
-
-
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, result = math.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def with_agreed_outcomes(neg, n_dates: int):

@@ -36,7 +36,7 @@ from run_notebooks import (  # noqa: E402
     default_notebooks,
     execute_notebook,
     kernel_environment,
-    nbval_args,
+    nbval_command,
 )
 
 DATASET_ID = "ru-ua-2022-2026"
@@ -115,16 +115,7 @@ def bench_notebooks(paths: list[Path], empty_s: float) -> list[dict]:
 
 
 def bench_nbval(paths: list[Path]) -> dict:
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        *nbval_args(),
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        *map(str, paths),
-    ]
+    command = nbval_command(*map(str, paths))
     started = time.perf_counter()
     result = subprocess.run(
         command, cwd=REPO, env=kernel_environment(), capture_output=True, text=True, timeout=3600

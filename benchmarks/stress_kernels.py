@@ -49,7 +49,7 @@ from run_notebooks import (  # noqa: E402
     NotebookFailed,
     execute_notebook,
     kernel_environment,
-    nbval_args,
+    nbval_command,
 )
 
 MODES = ("runner", "nbval", "lab")
@@ -115,18 +115,11 @@ def runner_session(workdir: Path, cell_timeout: int) -> dict:
 def nbval_session(workdir: Path, cell_timeout: int, stored: Path) -> dict:
     target = workdir / "stress.ipynb"
     shutil.copy(stored, target)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        *nbval_args(),
+    command = nbval_command(
         f"--nbval-cell-timeout={cell_timeout}",
         f"--nbval-kernel-startup-timeout={KERNEL_STARTUP_TIMEOUT}",
-        "-p",
-        "no:cacheprovider",
-        "-q",
         str(target),
-    ]
+    )
     bound = cell_timeout * len(CELLS) + KERNEL_STARTUP_TIMEOUT + 60
     try:
         done = subprocess.run(

@@ -46,6 +46,8 @@ import codebook  # scripts/codebook.py: the script's own folder is first on sys.
 import dataset_release as release
 import pandas as pd
 
+from negotiation_lib import schema
+
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "scripts" / "ru_ua_inputs"
 DATASET_ID = "ru-ua-2022-2026"
@@ -712,27 +714,8 @@ def check_positions(pos: pd.DataFrame) -> None:
         raise SystemExit("\n".join(problems))
 
 
-POSITION_COLUMNS = [
-    "position_id",
-    "date",
-    "event_id",
-    "actor_id",
-    "issue_id",
-    "stance",
-    "value",
-    "value_low",
-    "value_high",
-    "salience",
-    "amount",
-    "unit",
-    "status",
-    "summary",
-    "quote",
-    "source_id",
-    "confidence",
-    "scale_note",
-    "lead_grade",
-]
+# the contract's columns, then this dataset's two extra ones
+POSITION_COLUMNS = [*schema.POSITIONS.column_names, "scale_note", "lead_grade"]
 
 
 def build_second_coding(raw: pd.DataFrame, pos: pd.DataFrame) -> pd.DataFrame:
@@ -985,20 +968,10 @@ def write_datapackage(pos, events, sources, anchors, actors, issues) -> None:
         "created": "2026-11-25T00:00:00Z",
         "homepage": "",
         "keywords": ["Russia", "Ukraine", "negotiations", "peace talks", "positions", "codebook"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-                "title": "Creative Commons Attribution 4.0 (the coding); quotes belong to "
-                "their publishers",
-            }
-        ],
-        "contributors": [{"title": "negotiation gap explorer contributors", "role": "author"}],
+        "licenses": release.LICENSES,
+        "contributors": release.CONTRIBUTORS,
         "sources": [
-            {
-                "title": "Stored copies of public news pages and official texts; "
-                "see sources.csv for each row"
-            },
+            release.STORED_PAGES_SOURCE,
             {"title": "Scoop Hub report on the 2 June 2025 Istanbul round (seed article)"},
         ],
         "resources": resources,

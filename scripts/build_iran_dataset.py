@@ -808,21 +808,9 @@ def write_datapackage() -> None:
         "version": VERSION,
         "created": "2026-11-30T00:00:00Z",
         "keywords": ["Iran", "JCPOA", "P5+1", "nuclear negotiations", "positions", "codebook"],
-        "licenses": [
-            {
-                "name": "CC-BY-4.0",
-                "path": "https://creativecommons.org/licenses/by/4.0/",
-                "title": "Creative Commons Attribution 4.0 (the coding); quotes belong to "
-                "their publishers",
-            }
-        ],
-        "contributors": [{"title": "negotiation gap explorer contributors", "role": "author"}],
-        "sources": [
-            {
-                "title": "Stored copies of public news pages and official texts; "
-                "see sources.csv for each row"
-            }
-        ],
+        "licenses": release.LICENSES,
+        "contributors": release.CONTRIBUTORS,
+        "sources": [release.STORED_PAGES_SOURCE],
         "resources": resources,
     }
     release.write_descriptor(OUT, descriptor)

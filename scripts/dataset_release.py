@@ -12,6 +12,19 @@ from negotiation_lib import schema
 
 DATA_TABLES = tuple(table.name for table in schema.TABLES)
 
+# What every bundled dataset's datapackage.json says of its licence, authors and sources.
+LICENSES = [
+    {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0 (the coding); quotes belong to their publishers",
+    }
+]
+CONTRIBUTORS = [{"title": "negotiation gap explorer contributors", "role": "author"}]
+STORED_PAGES_SOURCE = {
+    "title": "Stored copies of public news pages and official texts; see sources.csv for each row"
+}
+
 
 def table_resource(name: str, path: str, table_schema: dict, **about: str) -> dict:
     """A datapackage resource for one CSV table (blank cells are missing values); ``about``:

@@ -204,6 +204,14 @@ def parallel_args(workers: int | None = None) -> list[str]:
     return ["-n", str(workers), "--dist", "loadscope", "--no-loadscope-reorder"]
 
 
+def nbval_command(*arguments: str) -> list[str]:
+    """A quiet, cache-free pytest command with :func:`nbval_args` in this interpreter, then
+    ``arguments`` (notebooks, folders, more flags): what the tests and benchmarks run on a
+    notebook they compare on their own."""
+    command = [sys.executable, "-m", "pytest", *nbval_args()]
+    return [*command, "-p", "no:cacheprovider", "-q", *arguments]
+
+
 def compare_notebooks(paths: list[Path], *, with_tests: bool = False) -> int:
     """Run strict nbval over ``paths`` (as `make test` does) and return pytest's exit code.
 

@@ -11,7 +11,6 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -31,17 +30,7 @@ def _fixture() -> nbformat.NotebookNode:
 
 def _run_nbval(directory, runner) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            *runner.nbval_args(),
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-rA",
-            str(directory),
-        ],
+        runner.nbval_command("-rA", str(directory)),
         cwd=directory,
         env=runner.kernel_environment(),
         capture_output=True,

@@ -4,7 +4,6 @@ the bundled dataset and the notebooks that show it must fail under nbval."""
 import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,7 @@ DATASET = "ru-ua-2022-2026"
 def run_nbval(runner, notebook: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = runner.kernel_environment({"NEGOTIATION_LIB_DATA": str(data_dir)})
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *runner.nbval_args(),
-            f"notebooks/{notebook}",
-        ],
+        runner.nbval_command(f"notebooks/{notebook}"),
         cwd=ROOT,
         env=env,
         capture_output=True,

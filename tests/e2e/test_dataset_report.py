@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from edge_datasets import EDGE_CASES
+from report_pages import open_report_page
 
 import negotiation_lib as nl
 from negotiation_lib import report
@@ -69,34 +71,7 @@ def reports(tmp_path_factory, browser, edge_dataset, edge_cases):
     return _Reports(tmp, _datasets(tmp / "data", edge_dataset, edge_cases))
 
 
-def _open(page, url: str) -> int:
-    page.goto(url)
-    embedded = page.locator("script.report-plotly-figure").count()
-    page.wait_for_function(
-        "n => document.querySelectorAll('.js-plotly-plot').length === n && "
-        "[...document.querySelectorAll('.js-plotly-plot')]"
-        ".every(p => p.querySelector('.main-svg'))",
-        arg=embedded,
-        timeout=30_000,
-    )
-    return embedded
-
-
-EDGE_CASES = [
-    "one_actor",
-    "one_issue",
-    "no_events",
-    "no_salience_no_ranges",
-    "parties_only",
-    "single_date",
-    "parties_never_meet",
-    "large",
-]
 CASES = ["bundled", "example", "hostile", *EDGE_CASES]
-
-
-def test_every_edge_case_is_drawn(edge_cases):
-    assert list(edge_cases) == EDGE_CASES
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -106,7 +81,7 @@ def test_report_draws_offline(name, reports, page_and_problems, save_screenshot)
     problems.cut_network(page)
     charts, messages = 0, 0
     for stem in PAGES:
-        charts += _open(page, (out / f"{stem}.html").as_uri())
+        charts += open_report_page(page, (out / f"{stem}.html").as_uri())
         assert page.locator(".report-dataset-id").inner_text() == neg.id
         assert page.locator(".report-dataset-version").inner_text() == neg.version
         assert page.locator(".report-dataset-title").inner_text() == neg.title
@@ -131,7 +106,7 @@ def test_markup_in_the_data_shows_as_text(reports, page_and_problems):
     page, problems = page_and_problems
     problems.cut_network(page)
     for stem in PAGES:
-        _open(page, (out / f"{stem}.html").as_uri())
+        open_report_page(page, (out / f"{stem}.html").as_uri())
         for point in page.locator(".js-plotly-plot .point").all()[:10]:
             point.hover(force=True)
         assert page.evaluate("typeof window.__pwned") == "undefined"
@@ -145,7 +120,7 @@ def test_markup_in_the_data_shows_as_text(reports, page_and_problems):
             [None, "", "application/json", "report-plotly-figure"],
         ]
         assert [s for s in scripts if s not in own] == []
-    _open(page, (out / "evidence.html").as_uri())
+    open_report_page(page, (out / "evidence.html").as_uri())
     assert PAYLOAD in page.locator("body").inner_text()
     assert problems.dialogs == []
     assert problems.errors == []

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from readability import table_problems, texts_ending_with_an_ellipsis
+from report_pages import open_report_page
 
 pytestmark = pytest.mark.browser
 
@@ -105,22 +106,6 @@ def _check_header(page, *, dataset_id, version, dates):
     assert page.locator(".report-build-date").inner_text() in dates
 
 
-def _open_and_wait_for_charts(page, url: str, expected: int | None) -> int:
-    """Open `url`, wait until every embedded figure is drawn, return how many there are."""
-    page.goto(url)
-    embedded = page.locator("script.report-plotly-figure").count()
-    if expected is not None:
-        assert embedded == expected, f"{url}: {embedded} figures embedded, {expected} stored"
-    page.wait_for_function(
-        "n => document.querySelectorAll('.js-plotly-plot').length === n && "
-        "[...document.querySelectorAll('.js-plotly-plot')]"
-        ".every(p => p.querySelector('.main-svg'))",
-        arg=embedded,
-        timeout=30_000,
-    )
-    return embedded
-
-
 # The notebook page whose top the README shows (docs/notebook-page.png).
 README_NOTEBOOK = "01-tour-of-the-data"
 README_PICTURE_HEIGHT = 1400
@@ -160,7 +145,7 @@ def _check_report(
         assert re.findall(r"<script[^>]*\ssrc=", html) == ["<script src="]
         assert re.findall(r"<link[^>]*\shref=\"?https?:", html) == []
         expected = _stored_plotly_outputs(notebook) if counts_from_notebooks else None
-        total += _open_and_wait_for_charts(page, (out / f"{notebook.stem}.html").as_uri(), expected)
+        total += open_report_page(page, (out / f"{notebook.stem}.html").as_uri(), expected)
         _check_header(page, dataset_id=dataset_id, version=version, dates=dates)
         save_screenshot(page, f"{shot_prefix}-{notebook.stem}.png")
     assert problems.errors == []
@@ -212,7 +197,7 @@ def test_every_notebook_page_has_readable_tables(
     as_written = texts_ending_with_an_ellipsis(*datasets)
     unreadable = []
     for notebook in notebooks:
-        _open_and_wait_for_charts(page, (out / f"{notebook.stem}.html").as_uri(), None)
+        open_report_page(page, (out / f"{notebook.stem}.html").as_uri(), None)
         save_screenshot(page, f"page-{notebook.stem}.png", full_page=True)
         if notebook.stem == README_NOTEBOOK:
             _readme_picture(page, "notebook-page.png")
