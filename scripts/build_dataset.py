@@ -792,12 +792,12 @@ def process(inputs: Inputs) -> Dataset:
 
 def save(data: Dataset, *, allow_rewrite: bool) -> None:
     """Write the tables, ids, version checksum, datapackage, codebook and data/README.md."""
-    write(data.positions, "positions.csv")
-    write(data.anchors, "scale_anchors.csv")
-    write(data.events, "events.csv")
-    write(data.sources, "sources.csv")
-    write(data.verification, "verification.csv")
-    write(data.second_coding, "second_coding.csv")
+    release.write_table(OUT, data.positions, "positions.csv")
+    release.write_table(OUT, data.anchors, "scale_anchors.csv")
+    release.write_table(OUT, data.events, "events.csv")
+    release.write_table(OUT, data.sources, "sources.csv")
+    release.write_table(OUT, data.verification, "verification.csv")
+    release.write_table(OUT, data.second_coding, "second_coding.csv")
     release.update_released_ids(OUT, data.positions, data.events, data.sources)
     release.record_version_checksum(
         OUT, VERSION, allow_rewrite=allow_rewrite, script="scripts/build_dataset.py"
@@ -819,22 +819,11 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def write(frame: pd.DataFrame, name: str) -> None:
-    frame.to_csv(OUT / name, index=False, lineterminator="\n", encoding="utf-8")
-
-
-def field(name, ftype, description, **constraints):
-    f = {"name": name, "type": ftype, "description": description}
-    if constraints:
-        f["constraints"] = constraints
-    return f
-
-
 # Columns beyond the data contract, in the order they follow the contract's columns in the CSVs.
 EXTRA_FIELDS = {
-    "actors": [field("description", "string", "Extra: who the actor stands for.")],
+    "actors": [release.field("description", "string", "Extra: who the actor stands for.")],
     "sources": [
-        field(
+        release.field(
             "publisher_kind",
             "string",
             "Extra: kind of publisher hosting the page.",
@@ -849,15 +838,15 @@ EXTRA_FIELDS = {
                 "analyst",
             ],
         ),
-        field(
+        release.field(
             "is_mirror",
             "boolean",
             "Extra: page is a mirror or proxy copy, not the original outlet.",
         ),
-        field(
+        release.field(
             "bundled_document", "string", "Extra: path of a bundled document where url is empty."
         ),
-        field(
+        release.field(
             "published_basis",
             "string",
             "Extra: where the published date comes from (empty when there is no date).",
@@ -865,8 +854,8 @@ EXTRA_FIELDS = {
         ),
     ],
     "positions": [
-        field("scale_note", "string", "Extra: the coder's one-line reason for the value."),
-        field(
+        release.field("scale_note", "string", "Extra: the coder's one-line reason for the value."),
+        release.field(
             "lead_grade",
             "string",
             "Extra: grade of the research lead the row came from (empty for added rows).",
@@ -887,7 +876,7 @@ def _score(name: str, description: str, *, required: bool) -> dict:
     constraints = {"minimum": 0, "maximum": 100}
     if required:
         constraints["required"] = True
-    return field(name, "number", description, **constraints)
+    return release.field(name, "number", description, **constraints)
 
 
 # The blind second coding (not a contract table): documented here so frictionless checks it.
@@ -903,18 +892,22 @@ SECOND_CODING_RESOURCE = {
     ),
     "schema": {
         "fields": [
-            field(
+            release.field(
                 "position_id",
                 "string",
                 "The position coded again (positions.position_id).",
                 required=True,
             ),
-            field("coder", "string", "Who coded it (pseudonym).", required=True),
+            release.field("coder", "string", "Who coded it (pseudonym).", required=True),
             _score("value", "The second coder's value on the issue's 0-100 scale.", required=True),
             _score("value_low", "Low end of the second coder's range, if any.", required=False),
             _score("value_high", "High end of the second coder's range, if any.", required=False),
-            field("anchor", "string", "The anchor value(s) the coder matched, as they wrote it."),
-            field("reason", "string", "The coder's reason, quoting the words used.", required=True),
+            release.field(
+                "anchor", "string", "The anchor value(s) the coder matched, as they wrote it."
+            ),
+            release.field(
+                "reason", "string", "The coder's reason, quoting the words used.", required=True
+            ),
         ],
         "primaryKey": ["position_id", "coder"],
         "foreignKeys": [

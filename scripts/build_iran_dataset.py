@@ -747,32 +747,21 @@ def mark_disputed_readings(positions: list[dict]) -> None:
                 p["scale_note"] += " DISPUTED: the US and Iranian readings differ on this issue."
 
 
-def write(frame: pd.DataFrame, name: str) -> None:
-    frame.to_csv(OUT / name, index=False, lineterminator="\n", encoding="utf-8")
-
-
-def field(name: str, ftype: str, description: str, **constraints) -> dict:
-    f = {"name": name, "type": ftype, "description": description}
-    if constraints:
-        f["constraints"] = constraints
-    return f
-
-
 EXTRA_FIELDS = {
-    "actors": [field("description", "string", "Extra: who the actor stands for.")],
+    "actors": [release.field("description", "string", "Extra: who the actor stands for.")],
     "sources": [
-        field(
+        release.field(
             "is_mirror", "boolean", "Extra: page is a mirror or reprint, not the original outlet."
         ),
-        field(
+        release.field(
             "bundled_document", "string", "Extra: path of a bundled document where url is empty."
         ),
     ],
     "positions": [
-        field(
+        release.field(
             "scale_note", "string", "Extra: the coder's note on the value (reading, range, date)."
         ),
-        field(
+        release.field(
             "lead_grade",
             "string",
             "Extra: grade of the research lead the row came from.",
@@ -894,8 +883,8 @@ def main() -> None:
         "positions": pos,
     }
     for name, frame in tables.items():
-        write(frame, f"{name}.csv")
-    write(pd.DataFrame(log), "verification.csv")
+        release.write_table(OUT, frame, f"{name}.csv")
+    release.write_table(OUT, pd.DataFrame(log), "verification.csv")
     write_datapackage()
     write_codebook(tables, pd.DataFrame(log), leads)
     release.update_released_ids(OUT, pos, events, src)

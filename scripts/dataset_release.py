@@ -26,6 +26,19 @@ STORED_PAGES_SOURCE = {
 }
 
 
+def write_table(folder: Path, frame, name: str) -> None:
+    """Write ``frame`` as ``folder/name``: UTF-8, ``\n`` line ends, no index column."""
+    frame.to_csv(folder / name, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def field(name: str, ftype: str, description: str, **constraints) -> dict:
+    """A Table Schema field of a column beyond the data contract."""
+    f = {"name": name, "type": ftype, "description": description}
+    if constraints:
+        f["constraints"] = constraints
+    return f
+
+
 def table_resource(name: str, path: str, table_schema: dict, **about: str) -> dict:
     """A datapackage resource for one CSV table (blank cells are missing values); ``about``:
     e.g. its title and description."""
