@@ -2,14 +2,13 @@
 
 import os
 import re
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from processes import free_port, stop_process_group
+from processes import free_port, start_make_server
 
 pytestmark = pytest.mark.slow  # kernels, servers or a venv: scheduled first
 
@@ -20,28 +19,9 @@ URL_PATTERN = re.compile(r"http://127\.0\.0\.1:(\d+)/lab\S*token=\w+")
 def test_make_lab_prints_a_url_that_answers_200():
     port = free_port()
     env = {**os.environ, "NO_BROWSER": "1", "PORT": str(port)}
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    seen = []
+    server = start_make_server("lab", cwd=ROOT, env=env, port=port, url=URL_PATTERN, timeout=90)
+    url = server.url
     try:
-        deadline = time.monotonic() + 90
-        url = None
-        while url is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            seen.append(line)
-            match = URL_PATTERN.search(line)
-            if match and int(match[1]) == port:
-                url = match[0]
-        assert url, "make lab printed no URL:\n" + "".join(seen[-30:])
         # The URL is printed while the server finishes starting: give it a few seconds.
         for _ in range(60):
             try:
@@ -59,4 +39,20 @@ def test_make_lab_prints_a_url_that_answers_200():
         assert status == 200
         assert b"JupyterLab" in body
     finally:
-        stop_process_group(process)
+        server.stop()
+
+
+def test_a_server_target_that_exits_is_named_with_its_output(tmp_path):
+    (tmp_path / "Makefile").write_text("broken:\n\t@echo 'no server here'; exit 3\n")
+    with pytest.raises(AssertionError, match=r"make broken exited with 2:\n.*no server here"):
+        start_make_server(
+            "broken", cwd=tmp_path, env=dict(os.environ), port=1, url=URL_PATTERN, timeout=30
+        )
+
+
+def test_a_server_that_prints_no_url_is_stopped_in_time(tmp_path):
+    (tmp_path / "Makefile").write_text("quiet:\n\t@echo 'starting'; sleep 600\n")
+    with pytest.raises(AssertionError, match="make quiet printed no URL on port 1 within 2 s"):
+        start_make_server(
+            "quiet", cwd=tmp_path, env=dict(os.environ), port=1, url=URL_PATTERN, timeout=2
+        )

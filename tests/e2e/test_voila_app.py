@@ -11,15 +11,12 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from processes import free_port, stop_process_group
+from processes import free_port, start_make_server
 from readability import MIN_EXPLORER_ROWS, table_problems, visible_rows
 
 pytestmark = pytest.mark.browser
@@ -47,11 +44,6 @@ SCENARIOS = {
 }
 
 
-def _read_lines(process: subprocess.Popen, lines: list[str]) -> None:
-    for line in process.stdout:
-        lines.append(line)
-
-
 @pytest.fixture
 def app_server(request):
     """`make app` on a free port with DATASET=request.param; yields (url, output lines)."""
@@ -60,39 +52,13 @@ def app_server(request):
     env = {**os.environ, "NO_BROWSER": "1", "PORT": str(port), "DATASET": scenario.dataset}
     env.pop("QUERY_STRING", None)
     env.pop("NL_APP_DATASET", None)
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "app"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+    server = start_make_server(
+        "app", cwd=REPO_ROOT, env=env, port=port, url=URL_PATTERN, timeout=SERVER_START_TIMEOUT
     )
-    lines: list[str] = []
-    reader = threading.Thread(target=_read_lines, args=(process, lines), daemon=True)
-    reader.start()
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        url = None
-        while url is None:
-            match = next(
-                (m for m in map(URL_PATTERN.search, list(lines)) if m and int(m[1]) == port), None
-            )
-            if match:
-                url = match[0]
-            elif process.poll() is not None:
-                pytest.fail(f"make app exited with {process.returncode}:\n{''.join(lines)}")
-            elif time.monotonic() > deadline:
-                pytest.fail(
-                    f"make app printed no URL in {SERVER_START_TIMEOUT}s:\n{''.join(lines)}"
-                )
-            else:
-                time.sleep(0.2)
-        yield scenario, url, lines
+        yield scenario, server.url, server.lines
     finally:
-        stop_process_group(process, signal.SIGINT, signal.SIGTERM)
-        reader.join(timeout=5)
+        server.stop(signal.SIGINT, signal.SIGTERM)
 
 
 def _readme_copy(picture: Path, name: str) -> None:
