@@ -8,7 +8,8 @@ ids.
 **Defaults from the data** (never from a particular dataset):
 
 - :func:`default_pair`: the first two actors with role ``party`` in actors.csv order, otherwise
-  the first two actors;
+  the first two actors; :func:`pair_or_default` fills a side a caller left out from it (the
+  one rule every view with a pair follows);
 - :func:`parties`: the actors with role ``party`` (when fewer than two, the default pair), the
   sides a third party is compared against;
 - :func:`default_actors`: the parties plus the mediators (actors.csv order), what snapshots and
