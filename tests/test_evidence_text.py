@@ -257,3 +257,22 @@ def test_readable_tables_makes_displayed_frames_read_as_show_table_and_can_be_un
     text.readable_tables(False, shell=shell)
     assert "NaN" in html_of(frame)
     assert text.readable_tables() is False  # no IPython running here: nothing changed
+
+
+def test_frame_html_keeps_dates_on_one_line_and_escapes_the_rest():
+    frame = pd.DataFrame(
+        {
+            "who": ["<b>x</b>", "2022-01-01 <td>"],
+            "date": pd.to_datetime(["2022-02-24", "2023-01-01"]),
+            "value": [1.5, None],
+        }
+    )
+    html = text.frame_html(frame)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == ["&lt;b&gt;x&lt;/b&gt;", "2022-02-24", "1.5"] + [
+        "2022-01-01 &lt;td&gt;",
+        "2023-01-01",
+        "",
+    ]
+    unbroken = re.findall(r'<td style="white-space:nowrap">(.*?)</td>', html)
+    assert unbroken == ["2022-02-24", "2023-01-01"]  # the date column only, every row

@@ -8,6 +8,7 @@ tick labels as a subset of HTML. Text tables for terminals go through :func:`tex
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import secrets
 import sys
@@ -203,12 +204,33 @@ def frame_html(
             table,
             flags=re.DOTALL,
         )
+    dates = [i for i, column in enumerate(frame.columns) if formatters[column] is format_date]
+    table = _unbroken_columns(table, dates)
     total = len(frame) if total is None else total
     caption = f"{total} {noun}{'s' if total != 1 else ''}"
     if len(shown) < total:
         caption += f" (first {len(shown)} shown)"
     opening, rest = table.split(">", 1)
     return f"{opening}><caption>{escape(caption)}</caption>{rest}"
+
+
+def _unbroken_columns(table: str, positions: Sequence[int]) -> str:
+    """``table`` (pandas HTML, its text escaped) with the cells of the columns at ``positions``
+    kept on one line: an ISO date would otherwise break at a hyphen in a narrow column."""
+    if not positions:
+        return table
+    wanted = set(positions)
+
+    def one_row(row: re.Match) -> str:
+        column = itertools.count()
+        return re.sub(
+            "<td>",
+            lambda _: '<td style="white-space:nowrap">' if next(column) in wanted else "<td>",
+            row[0],
+        )
+
+    head, tbody, body = table.partition("<tbody>")
+    return head + tbody + re.sub("<tr>.*?</tr>", one_row, body, flags=re.DOTALL)
 
 
 def message_html(message: str) -> str:
