@@ -69,6 +69,8 @@ PLOTLY_JS = "plotly.min.js"
 #: At most this many issue charts and this many actors in one chart; the rest is listed.
 MAX_ISSUE_CHARTS = 12
 MAX_CHART_ACTORS = 12
+#: At most this many actors in the snapshot and movement charts (the main pair among them).
+MAX_COMPARED_ACTORS = 6
 #: Rows shown in one table of a page (the caption says how many there are).
 MAX_TABLE_ROWS = 300
 
@@ -489,10 +491,6 @@ def gaps_between_parties(analysis: Analysis) -> Section:
         ),
     )
     return section
-
-
-#: At most this many actors in a snapshot or movement chart.
-MAX_COMPARED_ACTORS = 6
 
 
 def _chart_actors(analysis: Analysis, actors: Iterable[str]) -> list[str]:
