@@ -54,7 +54,8 @@ def test_sheet_anchor_text_lists_the_issue_anchors(bundled, sheet):
 
 
 def test_sheet_refuses_unknown_issue_and_bad_count(bundled):
-    with pytest.raises(KeyError, match="unknown issue_id"):
+    # the one unknown-id error (ids.UnknownIdError): names the argument and the known ids
+    with pytest.raises(nl.ids.UnknownIdError, match="unknown issue id 'no_such_issue' in issues"):
         nl.coding_sheet(bundled, issues=["no_such_issue"])
     with pytest.raises(ValueError, match="per_issue"):
         nl.coding_sheet(bundled, per_issue=0)

@@ -242,3 +242,40 @@ def test_a_cell_of_spaces_is_missing_in_every_column(tmp_path):
     frame = evidence.evidence_frame(neg)
     hover = evidence.hover_html(frame[frame["position_id"] == "p8"]).iloc[0]
     assert "Quote: (none)" in hover
+
+
+def test_a_dataset_without_a_version_is_named_by_its_id_alone(tmp_path):
+    """``version`` is optional in datapackage.json: every label, stamp, summary and repr then
+    names the dataset by its id (text.dataset_version is ``""``), never "None"."""
+    from negotiation_lib import export, figures, report
+
+    folder = copy_fixture(tmp_path)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    del descriptor["version"]
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    neg = nl.load(folder)
+    assert neg.version is None
+    assert repr(neg).startswith("<Negotiation 'mini-fixture': ")
+    fig = figures.plot_positions(neg, "i1")
+    stamped = export.stamp_figure(fig, neg)  # the figure's own dataset: no mismatch
+    facts = export._facts(stamped, neg)
+    summary = nl.summary_text(neg)
+    overview = report.overview(report.prepare(neg))
+    shown = [
+        str(fig.layout.meta),
+        *facts.values(),
+        summary,
+        *(str(b.content) for b in overview.blocks if b.kind == "text"),
+    ]
+    assert not [s for s in shown if "None" in s], shown
+    assert summary.splitlines()[0].endswith("(mini-fixture)")
+    assert fig.layout.meta["dataset_version"] == ""
+    assert nl.text.dataset_label(neg) == "Data: mini-fixture"
+    assert nl.text.dataset_version(neg) == ""
+    assert facts["dataset"] == "mini-fixture"
+
+
+def test_a_dataset_with_a_version_is_named_with_it(mini):
+    assert nl.text.dataset_version(mini) == "1.0.0"
+    assert nl.text.dataset_name(mini) == "mini-fixture v1.0.0"
+    assert nl.text.dataset_label(mini) == "Data: mini-fixture v1.0.0"

@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 import pytest
+from fixtures.edit import copy_fixture
 
 import negotiation_lib as nl
 from negotiation_lib import report
@@ -45,6 +46,63 @@ def test_prepare_takes_a_pair_and_issues_and_rejects_unknown_ids(mini):
         report.prepare(mini, main_pair=[actors[0], "nobody"])
     with pytest.raises(KeyError, match="known"):
         report.prepare(mini, issues=["no-such-issue"])
+
+
+def test_prepare_raises_the_one_unknown_id_error(mini):
+    """The report checks ids as the rest of the library does (ids.check_actors/check_issues):
+    an UnknownIdError naming the id, the argument and the closest known ids; a pair of one
+    actor is a ValueError."""
+    actor = str(mini.actors["actor_id"].iloc[0])
+    with pytest.raises(nl.ids.UnknownIdError, match="unknown actor id 'nobody' in pair"):
+        report.prepare(mini, main_pair=[actor, "nobody"])
+    with pytest.raises(nl.ids.UnknownIdError, match="unknown issue id 'no-such-issue' in issues"):
+        report.prepare(mini, issues=["no-such-issue"])
+    with pytest.raises(ValueError, match="two different actor ids"):
+        report.prepare(mini, main_pair=[actor, actor])
+
+
+def test_page_tables_are_written_as_the_notebook_shows_them():
+    """A page's table cells are those of text.show_table (3.0 reads 3, 2 decimals, ISO dates,
+    blanks), escaped, with the row count as the table's caption and the block caption above."""
+    frame = pd.DataFrame(
+        {
+            "n": [3.0, 1.23456],
+            "name": [MARKUP, None],
+            "on": pd.to_datetime(["2024-01-02", None]),
+        }
+    )
+    page = report._table_html(frame, "c")
+    assert page.startswith("<p><em>c</em></p>")
+    assert 'class="dataframe report-table"' in page
+    assert "<caption>2 rows</caption>" in page
+    cells = re.findall(r"<td>(.*?)</td>", page, flags=re.DOTALL)
+    shown = nl.text.show_table(frame).shown
+    assert cells == [nl.text.escape(v) for row in shown.itertuples(index=False) for v in row]
+    assert cells[:3] == ["3", "&lt;script&gt;alert(1)&lt;/script&gt;", "2024-01-02"]
+    assert MARKUP not in page
+    many = report._table_html(pd.DataFrame({"n": range(report.MAX_TABLE_ROWS + 5)}), "")
+    assert f"first {report.MAX_TABLE_ROWS} shown" in many
+    assert many.count("<td>") == report.MAX_TABLE_ROWS
+
+
+def test_movement_actors_follow_actors_csv_order(tmp_path):
+    """Movement shows the parties and mediators (ids.default_actors) in actors.csv order, as
+    every legend does, not parties first."""
+    folder = copy_fixture(tmp_path)
+    lines = (folder / "actors.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    mediator_first = [r for r in rows if r.startswith("M,")] + [
+        r for r in rows if not r.startswith("M,")
+    ]
+    (folder / "actors.csv").write_text("\n".join([header, *mediator_first]) + "\n", "utf-8")
+    analysis = report.prepare(nl.load(folder))
+    section = report.movement_and_third_parties(analysis)
+    listed = next(
+        b.content for b in section.blocks if b.kind == "text" and b.content.startswith("From")
+    )
+    names = [analysis.actor(a) for a in nl.ids.default_actors(analysis.neg)]
+    assert names[0] == analysis.actor("M")
+    assert f": {', '.join(names)}." in listed
 
 
 def test_bundled_sections_have_figures_and_no_crash(bundled):

@@ -90,10 +90,36 @@ def test_gap_extremes_of_no_gaps_is_an_empty_table():
 def test_describe_overall_gap_states_first_widest_narrowest_latest(example):
     overall = nl.compute_overall_gap(example, "union", "employer")
     sentence = nl.describe_overall_gap(overall, "union", "employer")
-    assert "was 80.0 on 2024-03-01 (1 issues) at first" in sentence
-    assert "widest at 80.0 on 2024-03-01" in sentence
-    assert "narrowest at 50.0 on 2024-04-02" in sentence
-    assert "and 50.0 on 2024-04-02 (1 issues) at the latest date" in sentence
+    # numbers as text.format_number writes them everywhere (whole numbers without decimals)
+    assert "was 80 on 2024-03-01 (1 issues) at first" in sentence
+    assert "widest at 80 on 2024-03-01" in sentence
+    assert "narrowest at 50 on 2024-04-02" in sentence
+    assert "and 50 on 2024-04-02 (1 issues) at the latest date" in sentence
+
+
+def test_sentences_and_tables_show_a_gap_with_the_same_decimals(example):
+    """One precision (text.DECIMALS) in the describe_* sentences and the reading tables: a gap
+    of 33.3456 reads 33.35 in both (the sentences used to say 33.3)."""
+    overall = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01"]),
+            "gap": [33.3456],
+            "gap_low": [33.3456],
+            "gap_high": [33.3456],
+            "n_issues": [1],
+        }
+    )
+    sentence = nl.describe_overall_gap(overall, "A", "B")
+    assert "was 33.35 on 2024-01-01" in sentence
+    assert "33.3 " not in sentence
+    assert "33.35 on 2024-01-01 (1 issues) with all" in nl.describe_variants(
+        {"all": overall}, "A", "B"
+    )
+    table = nl.compare_overall_gaps({"all": overall})
+    assert table.loc[0, "all"] == 33.35
+    gaps = pd.DataFrame({"date": overall["date"], "issue_id": ["i"], "gap": [33.3456]})
+    assert nl.gap_extremes(gaps).loc[0, "latest"] == 33.35
+    assert nl.text.DECIMALS == 2
 
 
 def test_describe_overall_gap_without_common_issue():
@@ -212,9 +238,9 @@ def test_describe_variants_states_each_latest_value_and_the_difference(example):
     overall = nl.compute_overall_gap(example, "union", "employer")
     early = nl.compute_overall_gap(example, "union", "employer", end="2024-03-15")
     sentence = nl.describe_variants({"all": overall, "early": early}, "union", "employer")
-    assert "50.0 on 2024-04-02 (1 issues) with all" in sentence
-    assert "80.0 on 2024-03-01 (1 issues) with early" in sentence
-    assert sentence.endswith("differ by 30.0 points.")
+    assert "50 on 2024-04-02 (1 issues) with all" in sentence
+    assert "80 on 2024-03-01 (1 issues) with early" in sentence
+    assert sentence.endswith("differ by 30 points.")
 
 
 def test_describe_movement_counts_the_union_concession(example):
@@ -230,8 +256,28 @@ def test_describe_movement_counts_the_union_concession(example):
 
 def test_describe_third_party_names_the_closer_party():
     table = pd.DataFrame(
-        {"date": ["2024-01-01"], "A": [10.0], "A · issues": [3], "B": [40.0], "B · issues": [2]}
+        {"date": ["2024-01-01"], "A": [10.0], "A · issues": [3], "B": [40.456], "B · issues": [2]}
     )
     assert nl.describe_third_party(table, "M") == (
-        "2024-01-01: M stood closer to A (10.0 over 3 issues) than to B (40.0 over 2 issues)."
+        "2024-01-01: M stood closer to A (10 over 3 issues) than to B (40.46 over 2 issues)."
     )
+
+
+def test_a_missing_confidence_has_one_name_everywhere(example):
+    """schema.MISSING_CONFIDENCE names a missing confidence in the evidence profile, in the
+    weakest confidence a gap answer rests on, and in the evidence browser's filter."""
+    from negotiation_lib import schema, widgets
+
+    positions = example.positions.copy()
+    positions["confidence"] = pd.Series(pd.NA, index=positions.index, dtype="string")
+    unknown = dataclasses.replace(example, positions=positions)
+    profile = nl.evidence_profile(unknown)
+    row = nl.gap_extremes(nl.compute_gaps(unknown, "union", "employer"), unknown).iloc[0]
+    named = {*profile["confidence"], row.closest_weakest, row.farthest_weakest, row.latest_weakest}
+    assert len(named) == 1  # one name
+    missing = schema.MISSING_CONFIDENCE
+    assert named == {missing}
+    browser = widgets.evidence_explorer(unknown)
+    assert browser.controls["confidence"].options == (*reversed(schema.CONFIDENCES), missing)
+    browser.controls["confidence"].value = (missing,)
+    assert len(browser.table) == len(positions)  # evidence.filter_evidence keeps them

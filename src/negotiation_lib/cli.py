@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         folder, descriptor = resolve_source(args.path)
     except DatasetNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return EXIT_USAGE
     tables, meta, problems = check_dataset(folder, descriptor)
     if args.command == "report":
@@ -84,7 +84,7 @@ def _init(target: Path) -> int:
     try:
         init_dataset(target)
     except FileExistsError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return EXIT_USAGE
     print(
         f"created {target} from the template: fill in the CSV files (UTF-8), edit name/title/"
@@ -103,7 +103,7 @@ def _report(args, folder, tables, meta, problems) -> int:
     neg = Negotiation(**tables, meta=meta, path=folder)
     try:
         written, crashes = build_report(neg, args.out, main_pair=args.pair, issues=args.issues)
-    except KeyError as err:  # an unknown actor or issue id (UnknownIdError)
+    except (KeyError, ValueError) as err:  # an unknown id (UnknownIdError), a pair of one actor
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return EXIT_USAGE
     for failure in crashes:

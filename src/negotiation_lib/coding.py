@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import evidence as ev
-from . import ids, text
+from . import ids, schema, text
 from .agreement import krippendorff_alpha
 
 __all__ = [
@@ -99,14 +99,11 @@ def coding_sheet(neg, *, per_issue: int = 1, seed: int = 0, issues=None) -> pd.D
     if per_issue < 1:
         raise ValueError(f"per_issue must be at least 1 (got {per_issue})")
     order = ids.issue_order(neg)
-    chosen = order if issues is None else [str(i) for i in issues]
-    unknown = [i for i in chosen if i not in order]
-    if unknown:
-        raise KeyError(f"unknown issue_id {unknown}; known: {', '.join(order)}")
+    chosen = order if issues is None else ids.check_issues(neg, issues, given_as="issues")
     evidence = ev.evidence_frame(neg)
     roles = neg.actors.set_index("actor_id")["role"] if "role" in neg.actors else pd.Series()
     quoted = evidence["quote"].fillna("").astype(str).str.strip() != ""
-    joint = evidence["actor_id"].map(roles).eq("joint")
+    joint = evidence["actor_id"].map(roles).eq(schema.JOINT_ROLE)
     pool = evidence[quoted & ~joint]
     rng = np.random.default_rng(seed)
     rows = []

@@ -117,11 +117,12 @@ def stamp_figure(fig, neg):
     stamped = copy.deepcopy(fig)
     meta = stamped.layout.meta if isinstance(stamped.layout.meta, dict) else {}
     drawn_from = (meta.get("dataset_id"), meta.get("dataset_version"))
-    wanted = (str(neg.id), str(neg.version))
+    wanted = (str(neg.id), text.dataset_version(neg))
     if drawn_from != (None, None) and tuple(map(str, drawn_from)) != wanted:
+        drawn = f"{drawn_from[0]}" + (f" v{drawn_from[1]}" if drawn_from[1] else "")
         raise ValueError(
-            f"This figure was drawn from dataset {drawn_from[0]} v{drawn_from[1]}, not from "
-            f"{wanted[0]} v{wanted[1]}: export it with the dataset it shows."
+            f"This figure was drawn from dataset {drawn}, not from {text.dataset_name(neg)}: "
+            "export it with the dataset it shows."
         )
     stamped.update_layout(meta={**meta, "dataset_id": wanted[0], "dataset_version": wanted[1]})
     label = text.dataset_label(neg)
@@ -197,17 +198,19 @@ def _plain(markup) -> str:
 def _facts(fig, neg) -> dict[str, str]:
     from . import __version__
 
-    dataset = f"{neg.id} v{neg.version}"
+    dataset, version = text.dataset_name(neg), text.dataset_version(neg)
     title = _plain(fig.layout.title.text) or "Figure"
     return {
         "id": str(neg.id),
-        "version": str(neg.version),
+        "version": version,
+        "dataset": dataset,
         "title": f"{title} (data: {dataset})",
         "subject": (
-            f"Data: dataset {neg.id}, version {neg.version}"
+            f"Data: dataset {neg.id}"
+            + (f", version {version}" if version else "")
             + (f" ({_plain(neg.title)})" if neg.title else "")
         ),
-        "keywords": f"dataset={neg.id}; version={neg.version}",
+        "keywords": f"dataset={neg.id}; version={version}",
         "creator": f"negotiation-lib {__version__} (plotly, kaleido, Chromium)",
         "date": dt.date.today().isoformat(),
     }
@@ -215,8 +218,8 @@ def _facts(fig, neg) -> dict[str, str]:
 
 def _svg_with_metadata(svg: bytes, facts: dict[str, str]) -> bytes:
     """The SVG with ``<title>``, ``<desc>`` and a Dublin Core ``<metadata>`` as the root's first
-    children (dcterms:source is the dataset, ``id vversion``)."""
-    source = f"{facts['id']} v{facts['version']}"
+    children (dcterms:source is the dataset, :func:`~negotiation_lib.text.dataset_name`)."""
+    source = facts["dataset"]
     block = (
         f"<title>{xml_escape(facts['title'])}</title>"
         f"<desc>{xml_escape(facts['subject'])}. {xml_escape(facts['creator'])}.</desc>"

@@ -239,7 +239,11 @@ def _finish(spec: _FigureSpec, neg, *, kind, title, look: _Look, message="") -> 
         },
         hoverlabel={"align": "left", "font": {"size": 12}},
         legend={"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"},
-        meta={"dataset_id": str(neg.id), "dataset_version": str(neg.version), "figure": kind},
+        meta={
+            "dataset_id": str(neg.id),
+            "dataset_version": text.dataset_version(neg),
+            "figure": kind,
+        },
     )
     spec.annotate(**_provenance_annotation(neg))
     if message:

@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
+from . import schema, text
 from .locate import resolve_source
 from .validate import ValidationError, check_dataset
 
@@ -91,7 +91,7 @@ class Negotiation:
         counts = ", ".join(
             f"{len(getattr(self, t.name))} {t.name.replace('_', ' ')}" for t in schema.TABLES
         )
-        version = f" v{self.version}" if self.version else ""
+        version = f" v{text.dataset_version(self)}" if text.dataset_version(self) else ""
         return f"<Negotiation {self.id!r}{version}: {counts}>"
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from . import evidence as ev
-from . import ids, text
+from . import ids, schema, text
 from .gaps import compute_conflicts, compute_gaps, compute_overall_gap
 from .load import Negotiation, load
 from .summaries import (
@@ -69,10 +69,10 @@ PLOTLY_JS = "plotly.min.js"
 #: At most this many issue charts and this many actors in one chart; the rest is listed.
 MAX_ISSUE_CHARTS = 12
 MAX_CHART_ACTORS = 12
+#: At most this many actors in the snapshot and movement charts (the main pair among them).
+MAX_COMPARED_ACTORS = 6
 #: Rows shown in one table of a page (the caption says how many there are).
 MAX_TABLE_ROWS = 300
-#: Confidence values counted as low in the data-quality section.
-LOW_CONFIDENCE = ("low",)
 
 #: Draws every figure embedded as ``<script type="application/json" class="report-plotly-figure">``.
 RENDER_SCRIPT = """<script id="report-render-figures">
@@ -199,29 +199,22 @@ def prepare(
     """The :class:`Analysis` of a dataset (a Negotiation, a folder or a dataset id).
 
     ``main_pair`` (two actor ids) and ``issues`` (issue ids) default to the data
-    (:func:`party_roles`, every issue in display order). Unknown ids raise ``KeyError``
-    naming the known ones.
+    (:func:`party_roles`, every issue in display order). An unknown id raises
+    :class:`~negotiation_lib.ids.UnknownIdError` (a ``KeyError`` and a ``ValueError``) naming
+    the known ones; a ``main_pair`` that is not two different actors raises ``ValueError``.
     """
 
     neg = source if isinstance(source, Negotiation) else load(source)
-    known_actors = [str(a) for a in neg.actors["actor_id"]]
+    known_actors = ids.actor_order(neg)
     parties, pair = party_roles(neg)
     if main_pair is not None:
-        main_pair = [str(a) for a in main_pair]
-        unknown = [a for a in main_pair if a not in known_actors]
-        if unknown or len(main_pair) != 2 or main_pair[0] == main_pair[1]:
-            raise KeyError(
-                f"main_pair must be two different actor ids; got {main_pair}; "
-                f"known: {', '.join(known_actors)}"
-            )
-        pair = (main_pair[0], main_pair[1])
+        pair = ids.pair_or_default(neg, main_pair)
+        if pair[0] == pair[1]:
+            raise ValueError(f"main_pair must be two different actor ids; got {list(pair)}")
         parties = [*pair, *[p for p in parties if p not in pair]]
     ordered = ids.issue_order(neg)
     if issues is not None:
-        chosen = [str(i) for i in issues]
-        unknown = [i for i in chosen if i not in ordered]
-        if unknown:
-            raise KeyError(f"unknown issue_id {unknown}; known: {', '.join(ordered)}")
+        chosen = ids.check_issues(neg, issues, given_as="issues")
         ordered = [i for i in ordered if i in chosen]
     dates = neg.positions["date"]
     return Analysis(
@@ -301,7 +294,9 @@ def overview(analysis: Analysis) -> Section:
     """Coverage, actors, issues, events, sources and confidence of the dataset."""
     neg = analysis.neg
     section = Section("index", "Overview")
-    section.text(f"{neg.title or neg.id} (dataset {neg.id}, version {neg.version})")
+    version = text.dataset_version(neg)
+    named = f"dataset {neg.id}, version {version}" if version else f"dataset {neg.id}"
+    section.text(f"{neg.title or neg.id} ({named})")
     description = neg.meta.get("description")
     if description:
         section.text(str(description))
@@ -482,7 +477,8 @@ def gaps_between_parties(analysis: Analysis) -> Section:
             neg, a, b, issues=analysis.issue_filter, height=_rows_height(n_issues, 260, 26, 420)
         ),
     )
-    snapshot_actors = [a, b, *[o for o in analysis.others if _is_mediator(neg, o)]][:6]
+    mediators = [m for m in ids.default_actors(neg) if m not in ids.parties(neg)]
+    snapshot_actors = _chart_actors(analysis, mediators)
     section.heading(f"Where they stood on {text.format_date(analysis.last)}")
     section.figure(
         f"plot_snapshot({text.format_date(analysis.last)!r})",
@@ -497,9 +493,13 @@ def gaps_between_parties(analysis: Analysis) -> Section:
     return section
 
 
-def _is_mediator(neg: Negotiation, actor_id: str) -> bool:
-    role = neg.actors.loc[neg.actors["actor_id"] == actor_id, "role"]
-    return bool(len(role)) and str(role.iloc[0]) == "mediator"
+def _chart_actors(analysis: Analysis, actors: Iterable[str]) -> list[str]:
+    """The main pair and the first of ``actors``, at most MAX_COMPARED_ACTORS, in actors.csv
+    order (the order of every legend)."""
+    pair = list(analysis.pair or ())
+    rest = [a for a in actors if a not in pair]
+    chosen = set(pair) | set(rest[: MAX_COMPARED_ACTORS - len(pair)])
+    return [a for a in ids.actor_order(analysis.neg) if a in chosen]
 
 
 def movement_and_third_parties(analysis: Analysis) -> Section:
@@ -519,8 +519,7 @@ def movement_and_third_parties(analysis: Analysis) -> Section:
     elif analysis.pair is None:
         section.message("Movement is measured toward another actor; this dataset has only one.")
     else:
-        movers = [*analysis.parties, *[o for o in analysis.others if _is_mediator(neg, o)]]
-        movers = movers[:6]
+        movers = _chart_actors(analysis, ids.default_actors(neg))
         section.text(
             f"From {text.format_date(analysis.first)} to {text.format_date(analysis.last)}: "
             f"{_names(analysis, movers)}. Toward means toward the other's position at the start."
@@ -629,7 +628,7 @@ def data_quality(analysis: Analysis) -> Section:
             )[["position_id", "date", "actor", "issue", "status", "summary"]].reset_index(drop=True)
         )
     section.heading("Low confidence")
-    low = p[p["confidence"].astype("string").isin(LOW_CONFIDENCE).fillna(False)]
+    low = p[p["confidence"].astype("string").isin(schema.LOW_CONFIDENCES).fillna(False)]
     if low.empty:
         section.text("No position is coded with low confidence.")
     else:
@@ -695,7 +694,7 @@ def show(section: Section) -> None:
             display(block.content)
         elif block.kind == "table":
             if block.caption:
-                display(HTML(f"<p><em>{html.escape(block.caption)}</em></p>"))
+                display(HTML(_caption_html(block.caption)))
             frame = block.content
             display(text.show_table(frame, rows=text.displayed_rows(len(frame))))
         else:
@@ -720,33 +719,17 @@ table.report-table caption { text-align: left; color: #555; font-style: italic; 
 """
 
 
-def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].round(2)
-    return out
+def _caption_html(caption: str) -> str:
+    """A table block's caption as the notebook view (:func:`show`) and the pages show it."""
+    return f"<p><em>{html.escape(caption)}</em></p>" if caption else ""
 
 
 def _table_html(frame: pd.DataFrame, caption: str) -> str:
-    shown = _rounded(frame).head(MAX_TABLE_ROWS)
-    note = f"{len(frame)} row{'s' if len(frame) != 1 else ''}"
-    if len(shown) < len(frame):
-        note += f", first {len(shown)} shown"
-    caption = f"{caption} ({note})" if caption else note
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{'' if pd.isna(v) else html.escape(str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in shown.itertuples(index=False)
-    )
-    return (
-        f'<table class="report-table"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
+    """A table block as a page shows it: its caption, then the table as
+    :func:`~negotiation_lib.text.frame_html` writes it (cells as the notebook view shows them,
+    escaped; the row count as the table's caption; at most MAX_TABLE_ROWS rows)."""
+    table = text.frame_html(frame, limit=MAX_TABLE_ROWS, classes="report-table")
+    return _caption_html(caption) + table
 
 
 def _block_html(block: Block) -> str:
@@ -804,7 +787,7 @@ def build_report(
     for section, _ in sections:
         header = header_html(
             dataset_id=neg.id,
-            version=neg.version,
+            version=text.dataset_version(neg),
             build_date=build_date,
             title=neg.title,
             links=links,

@@ -26,7 +26,13 @@ ACTOR_ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]*$"
 COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 LANGUAGE_PATTERN = r"^[a-z]{2}$"
 
-ROLES = ("party", "mediator", "third_party", "joint")
+#: Actor roles. The defaults follow from them (``ids``): parties are compared, mediators are
+#: shown with them, and a joint actor (a text several actors drafted) is no actor of its own.
+PARTY_ROLE = "party"
+MEDIATOR_ROLE = "mediator"
+THIRD_PARTY_ROLE = "third_party"
+JOINT_ROLE = "joint"
+ROLES = (PARTY_ROLE, MEDIATOR_ROLE, THIRD_PARTY_ROLE, JOINT_ROLE)
 EVENT_KINDS = ("talks_round", "proposal", "statement", "summit", "agreement", "draft")
 DATE_PRECISIONS = ("day", "month", "year")
 SOURCE_TYPES = ("official", "leak", "media", "analyst")
@@ -41,7 +47,12 @@ STANCES = (
     "agreement",
 )
 STATUSES = ("asserted", "reported", "disputed", "unverified")
+#: Confidence levels, weakest first.
 CONFIDENCES = ("low", "medium", "high")
+#: The levels counted as low (data-quality listings, the flags of gap answers).
+LOW_CONFIDENCES = ("low",)
+#: What a missing confidence is called where confidence is shown, counted or filtered on.
+MISSING_CONFIDENCE = "unknown"
 CATEGORY_EXAMPLES = (
     "territory",
     "security",

@@ -35,7 +35,6 @@ __all__ = [
     "third_party_distance",
 ]
 
-DECIMALS = 1
 _LOCK_FILE = Path(__file__).resolve().parents[2] / "requirements.lock"
 _CORE_PACKAGES = ("pandas", "numpy", "plotly", "ipywidgets", "jupyterlab", "ipykernel", "nbval")
 
@@ -75,7 +74,7 @@ def environment_report(packages: Iterable[str] = _CORE_PACKAGES) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-_CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2}
+_CONFIDENCE_RANK = {level: rank for rank, level in enumerate(schema.CONFIDENCES)}
 _WHICH = ("closest", "farthest", "latest")
 
 
@@ -83,8 +82,9 @@ def _row_groups(neg) -> dict[str, pd.DataFrame]:
     """Per position id, every row of ``neg.positions`` combined with it (same actor, issue and
     date), columns ``position_id``, ``confidence``, ``status``."""
     positions = neg.positions[["position_id", "actor_id", "issue_id", "date"]].copy()
-    # missing grades are "" (compared as text, never a truth value of NA)
-    positions["confidence"] = neg.positions["confidence"].astype("string").fillna("")
+    # missing grades are text (compared as text, never a truth value of NA)
+    confidence = neg.positions["confidence"].astype("string")
+    positions["confidence"] = confidence.fillna(schema.MISSING_CONFIDENCE)
     positions["status"] = neg.positions["status"].astype("string").fillna("")
     groups = {}
     for _, group in positions.groupby(["actor_id", "issue_id", "date"], observed=True):
@@ -96,8 +96,8 @@ def _row_groups(neg) -> dict[str, pd.DataFrame]:
 
 def _robustness(groups: Mapping[str, pd.DataFrame], position_ids: Iterable) -> dict:
     """The evidence behind one answer resting on ``position_ids``: ``ids`` (the rows, comma
-    separated), ``weakest`` (the weakest stated confidence, ``""`` when none is stated) and
-    ``flag`` (``""``, or which low-confidence or disputed rows it rests on)."""
+    separated), ``weakest`` (the weakest stated confidence, ``schema.MISSING_CONFIDENCE`` when
+    none is stated) and ``flag`` (``""``, or which low-confidence or disputed rows it rests on)."""
     rows = [groups[str(p)] for p in position_ids if not pd.isna(p) and str(p) in groups]
     rows = (
         pd.concat(rows, ignore_index=True)
@@ -105,11 +105,11 @@ def _robustness(groups: Mapping[str, pd.DataFrame], position_ids: Iterable) -> d
         else pd.DataFrame(columns=["position_id", "confidence", "status"])
     )
     stated = [c for c in rows["confidence"] if c in _CONFIDENCE_RANK]
-    weakest = min(stated, key=_CONFIDENCE_RANK.__getitem__) if stated else ""
+    weakest = min(stated, key=_CONFIDENCE_RANK.__getitem__) if stated else schema.MISSING_CONFIDENCE
     weak = []
     for row in rows.itertuples(index=False):
         reasons = []
-        if row.confidence == "low":
+        if row.confidence in schema.LOW_CONFIDENCES:
             reasons.append("low confidence")
         if row.status == "disputed":
             reasons.append("disputed")
@@ -163,7 +163,7 @@ def gap_extremes(gaps: pd.DataFrame, neg=None) -> pd.DataFrame:
             "latest": rows["latest"]["gap"],
             "latest_on": rows["latest"]["date"].map(text.format_date),
         }
-    ).round(DECIMALS)
+    ).round(text.DECIMALS)
     if neg is not None:
         groups = _row_groups(neg)
         for which, chosen in rows.items():
@@ -185,7 +185,8 @@ def describe_overall_gap(overall: pd.DataFrame, actor_a: str, actor_b: str) -> s
         return f"{actor_a} and {actor_b} never held positions on a common issue."
 
     def at(row) -> str:
-        return f"{row.gap:.{DECIMALS}f} on {text.format_date(row.date)} ({row.n_issues} issues)"
+        gap, on = text.format_number(row.gap), text.format_date(row.date)
+        return f"{gap} on {on} ({row.n_issues} issues)"
 
     first, last = overall.iloc[0], overall.iloc[-1]
     widest = overall.loc[overall["gap"].idxmax()]
@@ -209,13 +210,13 @@ def describe_variants(overall_gaps: Mapping[str, pd.DataFrame], actor_a: str, ac
         row = known.iloc[-1]
         latest[label] = float(row.gap)
         parts.append(
-            f"{row.gap:.{DECIMALS}f} on {text.format_date(row.date)}"
+            f"{text.format_number(row.gap)} on {text.format_date(row.date)}"
             f" ({row.n_issues} issues) with {label}"
         )
     sentence = f"The latest overall gap between {actor_a} and {actor_b} is " + "; ".join(parts)
     if len(latest) > 1:
         spread = max(latest.values()) - min(latest.values())
-        sentence += f": the variants differ by {spread:.{DECIMALS}f} points"
+        sentence += f": the variants differ by {text.format_number(spread)} points"
     return sentence + "."
 
 
@@ -253,12 +254,14 @@ def describe_third_party(distance: pd.DataFrame, third: str) -> str:
         near, far = ranked[0], ranked[-1]
         if known[near] == known[far]:
             lines.append(
-                f"{row['date']}: {third} stood as far from each ({known[near]:.{DECIMALS}f})."
+                f"{row['date']}: {third} stood as far from each "
+                f"({text.format_number(known[near])})."
             )
             continue
         lines.append(
-            f"{row['date']}: {third} stood closer to {near} ({known[near]:.{DECIMALS}f} over "
-            f"{row[near + ' · issues']} issues) than to {far} ({known[far]:.{DECIMALS}f} over "
+            f"{row['date']}: {third} stood closer to {near} ({text.format_number(known[near])} "
+            f"over {row[near + ' · issues']} issues) than to {far} "
+            f"({text.format_number(known[far])} over "
             f"{row[far + ' · issues']} issues)."
         )
     return "\n".join(lines)
@@ -279,7 +282,7 @@ def compare_overall_gaps(overall_gaps: Mapping[str, pd.DataFrame]) -> pd.DataFra
     """Return one row per date at which any of several ``compute_overall_gap`` frames changes:
     the ``date`` and, per labelled variant, its gap and the number of issues it covers
     (columns ``<label>`` and ``<label> · issues``), each carried forward between changes."""
-    gaps = _step_align(overall_gaps, "gap").round(DECIMALS)
+    gaps = _step_align(overall_gaps, "gap").round(text.DECIMALS)
     counts = _step_align(overall_gaps, "n_issues").astype("Int64")
     table = pd.DataFrame(index=gaps.index)
     for label in overall_gaps:
@@ -313,7 +316,7 @@ def compare_positions(
             columns[(label, actor)] = [values.get((issue, actor)) for issue in issues]
     table = pd.DataFrame(columns, index=pd.Index(issues, name="issue_id"), dtype="float64")
     table.columns = pd.MultiIndex.from_tuples(table.columns, names=["as of", "actor"])
-    return table.round(DECIMALS)
+    return table.round(text.DECIMALS)
 
 
 def summarize(neg) -> pd.DataFrame:
@@ -334,9 +337,9 @@ def movement_summary(
 ) -> pd.DataFrame:
     """Return one row per (actor, other listed actor): on how many issues the actor moved toward
     the other's position at ``start``, away from it, or did not move, between ``start`` and
-    ``end``, counted from ``compute_movement``'s ``movement`` column (``toward_issues`` counts
-    ``toward`` and ``overshoot``: concessions). Columns ``actor``, ``toward`` (the other actor),
-    ``issues_compared`` (issues where both values are known), ``toward_issues``,
+    ``end``, counted from ``compute_movement`` (``toward_issues``: its boolean ``toward``
+    column, concessions; the others: its ``movement`` column). Columns ``actor``, ``toward``
+    (the other actor), ``issues_compared`` (issues where both values are known), ``toward_issues``,
     ``away_issues``, ``unmoved_issues``. ``actors`` default: the parties, then the mediators."""
     actors = ids.default_actors(neg) if actors is None else ids.check_actors(neg, actors)
     rows = []
@@ -345,13 +348,14 @@ def movement_summary(
         moves = compute_movement(neg, actor, start=start, end=end, others=others)
         moves = moves[moves["other_actor"].isin(others) & moves["movement"].notna()]
         for other in others:
-            movement = moves.loc[moves["other_actor"] == other, "movement"]
+            mine = moves[moves["other_actor"] == other]
+            movement, toward = mine["movement"], mine["toward"]
             rows.append(
                 {
                     "actor": actor,
                     "toward": other,
                     "issues_compared": len(movement),
-                    "toward_issues": int(movement.isin(["toward", "overshoot"]).sum()),
+                    "toward_issues": int(toward.sum()),
                     "away_issues": int((movement == "away").sum()),
                     "unmoved_issues": int((movement == "unmoved").sum()),
                 }
@@ -385,7 +389,8 @@ def evidence_profile(neg) -> pd.DataFrame:
     keys = ["source_type", "status", "confidence"]
     counts = (
         joined.astype(dict.fromkeys(keys, "string"))
-        .fillna(dict.fromkeys(keys, "(none)"))
+        .fillna({"source_type": "(none)", "status": "(none)"})
+        .fillna({"confidence": schema.MISSING_CONFIDENCE})
         .groupby(keys)
         .size()
         .rename("positions")
@@ -458,13 +463,15 @@ def movement_by_issue(
         toward = moves[moves["other_actor"] == other].set_index("issue_id")["toward"]
         words = toward.map({True: "yes", False: "no"}).astype("string").fillna("")
         table[f"toward {other}"] = words.reindex(table.index).fillna("")
-    return table.round(DECIMALS).reset_index()
+    return table.round(text.DECIMALS).reset_index()
 
 
 def summary_text(neg) -> str:
     """A plain-text summary: title, version, row counts, date range, actors and issues."""
     p = neg.positions
-    lines = [f"{neg.title or neg.id} ({neg.id}, version {neg.version})", f"folder: {neg.path}"]
+    version = text.dataset_version(neg)
+    named = f"{neg.id}, version {version}" if version else str(neg.id)
+    lines = [f"{neg.title or neg.id} ({named})", f"folder: {neg.path}"]
     lines.append(
         "rows: "
         + ", ".join(
@@ -473,7 +480,7 @@ def summary_text(neg) -> str:
     )
     if len(p):
         first, last = p["date"].min(), p["date"].max()
-        lines.append(f"positions from {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+        lines.append(f"positions from {text.format_date(first)} to {text.format_date(last)}")
     conflicts = compute_conflicts(neg)
     lines.append(f"conflicting rows (same actor, issue, date; different values): {len(conflicts)}")
     per_actor = p.groupby("actor_id", observed=True).size()

@@ -19,8 +19,11 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DECIMALS",
     "ShownTable",
     "dataset_label",
+    "dataset_name",
+    "dataset_version",
     "displayed_rows",
     "escape",
     "escape_attribute",
@@ -38,6 +41,8 @@ __all__ = [
 ]
 
 SAFE_URL_SCHEMES = ("http://", "https://")
+#: Decimals of every number shown for reading (tables, sentences, figure labels).
+DECIMALS = 2
 
 
 def is_missing(value: object) -> bool:
@@ -112,7 +117,7 @@ def format_date(value: object) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def format_number(value: object, digits: int = 2) -> str:
+def format_number(value: object, digits: int = DECIMALS) -> str:
     """A number rounded to ``digits`` decimals without trailing zeros, or ``""`` when missing."""
     if is_missing(value):
         return ""
@@ -141,24 +146,42 @@ def percent_encode(value: str) -> str:
     return out[keep].tobytes().decode("ascii")
 
 
+def dataset_version(neg) -> str:
+    """The dataset's version as text (raw, unescaped); ``""`` when datapackage.json gives none
+    (``version`` is optional)."""
+    version = getattr(neg, "version", None)
+    return "" if is_missing(version) else str(version).strip()
+
+
+def dataset_name(neg) -> str:
+    """``<dataset id> v<version>``, or the id alone when there is no version (raw, unescaped):
+    how every label, export and summary names the dataset."""
+    version = dataset_version(neg)
+    return f"{neg.id} v{version}" if version else str(neg.id)
+
+
 def dataset_label(neg) -> str:
-    """The escaped provenance line every figure carries: ``Data: <dataset id> v<version>``."""
-    return f"Data: {escape(neg.id)} v{escape(neg.version)}"
+    """The escaped provenance line every figure carries: ``Data: <dataset id> v<version>``
+    (``Data: <dataset id>`` when there is no version)."""
+    return f"Data: {escape(dataset_name(neg))}"
 
 
 def frame_html(
     frame: pd.DataFrame,
     *,
     limit: int | None = 200,
-    digits: int = 2,
+    digits: int = DECIMALS,
     links: Mapping[str, Sequence[object]] | None = None,
     noun: str = "row",
     total: int | None = None,
+    classes: str = "nl-data-table",
 ) -> str:
-    """Any DataFrame as an HTML table escaped by pandas (``to_html(escape=True)``): numbers
-    rounded, dates as ISO days, missing values blank, a caption with the row count (``noun``:
-    what a row is; ``total``: the count when ``frame`` holds only the first rows of a larger
-    table) and, with ``limit``, only the first rows written.
+    """Any DataFrame as an HTML table escaped by pandas (``to_html(escape=True)``), its cells
+    as :func:`show_table` writes them (numbers rounded to ``digits``, whole numbers as
+    integers, dates as ISO days, missing values blank), a caption with the row count
+    (``noun``: what a row is; ``total``: the count when ``frame`` holds only the first rows of
+    a larger table) and, with ``limit``, only the first rows written. ``classes``: the
+    table's CSS classes (besides pandas' ``dataframe``).
 
     ``links`` maps a column to one URL per row of ``frame``: a cell whose URL is http(s)
     (:func:`safe_url`) becomes a link (new tab, ``noopener``) around its escaped text."""
@@ -170,7 +193,7 @@ def frame_html(
         elif pd.api.types.is_float_dtype(frame[column]):
             formatters[column] = lambda v, d=digits: format_number(v, d)
         else:
-            formatters[column] = lambda v: "" if is_missing(v) else str(v)
+            formatters[column] = lambda v, d=digits: _cell(v, d)
     hrefs: list[str] = []
     # a linked cell's text is wrapped in a random marker, escaped by pandas with the rest and
     # then put inside <a>; the marker cannot occur in data (a fresh random token each call)
@@ -193,7 +216,7 @@ def frame_html(
         formatters=formatters,
         na_rep="",
         border=0,
-        classes="nl-data-table",
+        classes=classes,
     )
     if hrefs:
         table = re.sub(
@@ -332,7 +355,7 @@ def show_table(
     columns: list[str] | None = None,
     *,
     index: bool | None = None,
-    digits: int = 2,
+    digits: int = DECIMALS,
     rows: int | None = None,
 ) -> ShownTable:
     """Return ``data`` ready to display the way the notebooks show tables: no index column

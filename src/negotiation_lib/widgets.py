@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from . import evidence as ev
-from . import figures, ids, text
+from . import figures, ids, schema, text
 from . import gaps as _gaps
 
 __all__ = [
@@ -76,7 +76,11 @@ _TABLE_STYLE = (
 #: The confidence filter of the gap and position explorers: label -> value; each value keeps
 #: the positions whose confidence is in :data:`_CONFIDENCE_LEVELS` ``[value]``.
 _CONFIDENCE_OPTIONS = (("all", "all"), ("medium and high", "medium+"), ("high only", "high"))
-_CONFIDENCE_LEVELS = {"all": None, "medium+": ("medium", "high"), "high": ("high",)}
+_CONFIDENCE_LEVELS = {
+    "all": None,
+    "medium+": tuple(c for c in schema.CONFIDENCES if c not in schema.LOW_CONFIDENCES),
+    "high": schema.CONFIDENCES[-1:],
+}
 
 
 def _by_confidence(neg, confidence: str = "all"):
@@ -682,7 +686,9 @@ def evidence_explorer(neg) -> Explorer:
             options=source_types, description="Source type", rows=4
         ),
         "confidence": widgets.SelectMultiple(
-            options=["high", "medium", "low", "unknown"], description="Confidence", rows=4
+            options=[*reversed(schema.CONFIDENCES), schema.MISSING_CONFIDENCE],
+            description="Confidence",
+            rows=4,
         ),
         "text": widgets.Text(
             value="", description="Search", placeholder="words in summary, quote, source"
