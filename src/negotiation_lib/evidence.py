@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from . import schema
 from .gaps import _timestamp
 from .ids import actor_names, actor_order, issue_labels, issue_order, issue_row
 from .text import escape, format_date, format_number, frame_html, is_missing, safe_url, wrap
@@ -171,8 +172,9 @@ def filter_evidence(
 
     ``text`` is matched case-insensitively as a plain substring (not a regex) in summary, quote,
     actor, issue, event and source names. ``start``/``end`` are inclusive dates. ``confidence``
-    may hold ``"unknown"`` to keep rows with no confidence. ``haystack`` is a precomputed
-    :func:`search_text` of ``evidence`` (explorers keep one to make typing fast).
+    may hold :data:`schema.MISSING_CONFIDENCE` (``"unknown"``) to keep rows with no confidence.
+    ``haystack`` is a precomputed :func:`search_text` of ``evidence`` (explorers keep one to
+    make typing fast).
     """
     keep = np.ones(len(evidence), dtype=bool)
     for column, wanted in [
@@ -187,7 +189,7 @@ def filter_evidence(
     wanted = _as_set(confidence)
     if wanted is not None:
         conf = evidence["confidence"].astype("object").where(evidence["confidence"].notna())
-        conf = conf.fillna("unknown")
+        conf = conf.fillna(schema.MISSING_CONFIDENCE)
         keep &= conf.isin(wanted).to_numpy(dtype=bool)
     start, end = _timestamp(start, "start"), _timestamp(end, "end")
     if start is not None:

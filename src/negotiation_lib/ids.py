@@ -23,6 +23,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from . import schema
+
 __all__ = [
     "UnknownIdError",
     "actor_names",
@@ -154,7 +156,7 @@ def default_pair(neg) -> tuple[str, str]:
     """The first two actors with role ``party`` (actors.csv order), else the first two actors.
 
     A dataset with a single actor gives that actor twice (views then say to pick two)."""
-    pair = _with_role(neg, "party")[:2]
+    pair = _with_role(neg, schema.PARTY_ROLE)[:2]
     if len(pair) < 2:
         pair = actor_order(neg)[:2]
     if not pair:
@@ -185,11 +187,11 @@ def pair_or_default(neg, pair: Iterable[str | None] | None) -> tuple[str, str]:
 def parties(neg) -> list[str]:
     """The actors with role ``party`` in actors.csv order; the default pair when fewer than two
     actors are parties."""
-    found = _with_role(neg, "party")
+    found = _with_role(neg, schema.PARTY_ROLE)
     return found if len(found) >= 2 else list(dict.fromkeys(default_pair(neg)))
 
 
 def default_actors(neg) -> list[str]:
     """The parties plus the mediators, in actors.csv order (snapshots and movement)."""
-    chosen = set(parties(neg)) | set(_with_role(neg, "mediator"))
+    chosen = set(parties(neg)) | set(_with_role(neg, schema.MEDIATOR_ROLE))
     return [a for a in actor_order(neg) if a in chosen]

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import ids, text
+from . import ids, schema, text
 from .gaps import SALIENCE_WHEN_MISSING, _timestamp, combined_positions, positions_asof
 from .load import Negotiation
 
@@ -68,7 +68,7 @@ MODEL_LABELS = {
 }
 
 #: The role of actors that stand for a text several actors agreed or drafted, not a side.
-JOINT_ROLE = "joint"
+JOINT_ROLE = schema.JOINT_ROLE
 #: The stance that makes a joint actor's position an agreed outcome.
 AGREEMENT_STANCE = "agreement"
 
