@@ -75,11 +75,12 @@ def test_page_tables_are_written_as_the_notebook_shows_them():
     assert page.startswith("<p><em>c</em></p>")
     assert 'class="dataframe report-table"' in page
     assert "<caption>2 rows</caption>" in page
-    cells = re.findall(r"<td>(.*?)</td>", page, flags=re.DOTALL)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page, flags=re.DOTALL)
     shown = nl.text.show_table(frame).shown
     assert cells == [nl.text.escape(v) for row in shown.itertuples(index=False) for v in row]
     assert cells[:3] == ["3", "&lt;script&gt;alert(1)&lt;/script&gt;", "2024-01-02"]
     assert MARKUP not in page
+    assert re.findall(r'<td style="white-space:nowrap">(.*?)</td>', page) == ["2024-01-02", ""]
     many = report._table_html(pd.DataFrame({"n": range(report.MAX_TABLE_ROWS + 5)}), "")
     assert f"first {report.MAX_TABLE_ROWS} shown" in many
     assert many.count("<td>") == report.MAX_TABLE_ROWS
