@@ -349,18 +349,47 @@ class _GapCache:
             return gaps
         return gaps[gaps["issue_id"].isin(list(issues))].reset_index(drop=True)
 
-    def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
-        """``compute_overall_gap`` for the given issues (None = all)."""
+    def _overall_entry(self, actor_a, actor_b, issues, carry_forward, weights) -> tuple:
         chosen = None if issues is None else tuple(sorted(issues))
 
         def compute():
             timeline = self._timeline(actor_a, actor_b, carry_forward)
             if chosen is not None:
                 timeline = timeline[timeline["issue_id"].isin(chosen)].reset_index(drop=True)
-            return _gaps._overall_gap(timeline, weights, start=None, end=None)
+            return _gaps._overall_gap(timeline, weights, start=None, end=None), {}
 
         key = (actor_a, actor_b, chosen, bool(carry_forward), weights)
         return self._remember(self._overall, key, compute)
+
+    def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
+        """``compute_overall_gap`` for the given issues (None = all)."""
+        return self._overall_entry(actor_a, actor_b, issues, carry_forward, weights)[0]
+
+    def overall_labelled(
+        self, actor_a, actor_b, gaps, *, issues=None, carry_forward=True, weights=None, **window
+    ) -> pd.DataFrame:
+        """:meth:`overall` in the ``start``/``end`` window (:func:`gaps._changes_in_window`),
+        labelled from ``gaps`` (the ``compute_gaps`` rows of that window) as the figure labels
+        it (:func:`figures._overall_labels`). A row's labels are kept by date and reused in
+        other windows, except at ``start``, where the clipped gaps differ from the record's."""
+        overall, kept = self._overall_entry(actor_a, actor_b, issues, carry_forward, weights)
+        overall = _gaps._changes_in_window(overall, keys=[], **window)
+        start = window.get("start")
+        dates = overall["date"]
+        new = ~dates.isin(list(kept)).to_numpy()
+        at_start = (dates == start).to_numpy() if start is not None else np.zeros(len(dates), bool)
+        labelled = figures._overall_labels(
+            self.neg, overall[new | at_start], gaps, carried=carry_forward
+        )
+        fresh = {}
+        for date, pids, hover in zip(
+            labelled["date"], labelled["position_ids"], labelled["hover"], strict=True
+        ):
+            fresh[date] = (pids, hover)
+            if date != start:
+                kept[date] = (pids, hover)
+        rows = [fresh[d] if d in fresh else kept[d] for d in dates]
+        return overall.assign(position_ids=[r[0] for r in rows], hover=[r[1] for r in rows])
 
 
 def _window(dates):
@@ -420,7 +449,15 @@ def _gap_view(
         cache.gaps(actor_a, actor_b, **choice), keys=["issue_id"], start=start, end=end
     )
     weights = None if weights in (None, "none") else weights
-    overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
+    overall = cache.overall_labelled(
+        actor_a,
+        actor_b,
+        gaps[_GAP_FIGURE_COLUMNS],
+        weights=weights,
+        start=start,
+        end=end,
+        **choice,
+    )
     spec = figures._gap_spec(
         neg,
         gaps[_GAP_FIGURE_COLUMNS],  # only what the figure reads: narrow frames split fast
