@@ -296,10 +296,11 @@ class _GapCache:
     """Memo of the gap explorer's frames for one negotiation.
 
     Per (pair, carrying), the pair's timeline (:func:`gaps._pair_timeline`) is computed once
-    over all issues; the per-issue gaps (``compute_gaps`` rows, with their hover labels) and
-    the overall gap for any issue selection and weighting are read from it (a per-issue state
-    does not depend on the other issues). The date range is applied afterwards
-    (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
+    over all issues; the per-issue gaps (``compute_gaps`` rows) and the overall gap for any
+    issue selection and weighting are read from it (a per-issue state does not depend on the
+    other issues). The date range is applied afterwards (:func:`gaps._changes_in_window`), so
+    moving the slider never recomputes them; the hover labels of both are made for the rows a
+    view shows and kept.
     """
 
     def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 64):
@@ -335,19 +336,30 @@ class _GapCache:
             ),
         )
 
-    def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True) -> pd.DataFrame:
-        """``compute_gaps`` with a ``hover`` column, for the given issues (None = all)."""
+    def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True, **window) -> pd.DataFrame:
+        """``compute_gaps`` for the given issues (None = all) in the ``start``/``end`` window
+        (:func:`gaps._changes_in_window`), with a ``hover`` column. A row's label is made when a
+        window first shows it, and names the row's own date (also where the window moves the
+        row to ``start``)."""
 
         def compute():
             timeline = self._timeline(actor_a, actor_b, carry_forward)
             gaps = timeline.loc[timeline["both"], _gaps._GAP_COLUMNS].reset_index(drop=True)
-            hover = ev.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
-            return gaps.assign(hover=hover)
+            return gaps.assign(_row=np.arange(len(gaps))), np.full(len(gaps), None, object)
 
-        gaps = self._remember(self._gaps, (actor_a, actor_b, bool(carry_forward)), compute)
-        if issues is None:
-            return gaps
-        return gaps[gaps["issue_id"].isin(list(issues))].reset_index(drop=True)
+        key = (actor_a, actor_b, bool(carry_forward))
+        everything, labels = self._remember(self._gaps, key, compute)
+        gaps = everything
+        if issues is not None:
+            gaps = gaps[gaps["issue_id"].isin(list(issues))].reset_index(drop=True)
+        gaps = _gaps._changes_in_window(gaps, keys=["issue_id"], **window)
+        rows = gaps["_row"].to_numpy()
+        todo = np.unique(rows[pd.isna(labels[rows])])
+        if len(todo):
+            unlabelled = everything.iloc[todo][_gaps._GAP_COLUMNS]
+            hover = ev.gap_hover(unlabelled, self.evidence, self.neg, snippets=self.snippets)
+            labels[todo] = hover.to_numpy()
+        return gaps.drop(columns="_row").assign(hover=labels[rows])
 
     def _overall_entry(self, actor_a, actor_b, issues, carry_forward, weights) -> tuple:
         chosen = None if issues is None else tuple(sorted(issues))
@@ -445,9 +457,7 @@ def _gap_view(
     start, end = _window(dates)
     choice = {"issues": issue_list, "carry_forward": carry_forward}
     # clipped once here; gap_figure's own clipping then finds nothing to do
-    gaps = _gaps._changes_in_window(
-        cache.gaps(actor_a, actor_b, **choice), keys=["issue_id"], start=start, end=end
-    )
+    gaps = cache.gaps(actor_a, actor_b, start=start, end=end, **choice)
     weights = None if weights in (None, "none") else weights
     overall = cache.overall_labelled(
         actor_a,
