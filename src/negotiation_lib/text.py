@@ -76,14 +76,15 @@ _OTHER_WHITESPACE = re.compile(r"[\t\n\x0b\x0c\r]")
 
 def _fill(words: list[str], width: int) -> list[str]:
     """Lines of ``words`` joined by single spaces, each as full as ``width`` allows."""
-    lines, line = [], words[0]
-    for word in words[1:]:
-        if len(line) + 1 + len(word) <= width:
-            line = f"{line} {word}"
+    lines, first, length = [], 0, len(words[0])
+    for i in range(1, len(words)):
+        size = len(words[i])
+        if length + 1 + size <= width:
+            length += 1 + size
         else:
-            lines.append(line)
-            line = word
-    return [*lines, line]
+            lines.append(" ".join(words[first:i]))
+            first, length = i, size
+    return [*lines, " ".join(words[first:])]
 
 
 def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str:
