@@ -362,6 +362,7 @@ class _GapCache:
         return gaps.drop(columns="_row").assign(hover=labels[rows])
 
     def _overall_entry(self, actor_a, actor_b, issues, carry_forward, weights) -> tuple:
+        """The overall gap over the whole record and its labels kept so far, by date."""
         chosen = None if issues is None else tuple(sorted(issues))
 
         def compute():
@@ -373,17 +374,15 @@ class _GapCache:
         key = (actor_a, actor_b, chosen, bool(carry_forward), weights)
         return self._remember(self._overall, key, compute)
 
-    def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
-        """``compute_overall_gap`` for the given issues (None = all)."""
-        return self._overall_entry(actor_a, actor_b, issues, carry_forward, weights)[0]
-
     def overall_labelled(
         self, actor_a, actor_b, gaps, *, issues=None, carry_forward=True, weights=None, **window
     ) -> pd.DataFrame:
-        """:meth:`overall` in the ``start``/``end`` window (:func:`gaps._changes_in_window`),
-        labelled from ``gaps`` (the ``compute_gaps`` rows of that window) as the figure labels
-        it (:func:`figures._overall_labels`). A row's labels are kept by date and reused in
-        other windows, except at ``start``, where the clipped gaps differ from the record's."""
+        """``compute_overall_gap`` for the given issues (None = all) in the ``start``/``end``
+        window (:func:`gaps._changes_in_window`), labelled from ``gaps`` (the ``compute_gaps``
+        rows of that window) as the figure labels it (:func:`figures._overall_labels`). A row's
+        labels are kept by date for other windows (a gap row has both values, so the positions
+        in force after ``start`` are the whole record's), except at ``start``, where the
+        clipped gaps hold the rows moved there."""
         overall, kept = self._overall_entry(actor_a, actor_b, issues, carry_forward, weights)
         overall = _gaps._changes_in_window(overall, keys=[], **window)
         start = window.get("start")
