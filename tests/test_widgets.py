@@ -128,6 +128,22 @@ def test_gap_explorer_views_after_others_equal_fresh_views(bundled):
         assert json.dumps(shown, sort_keys=True) == json.dumps(expected, sort_keys=True)
 
 
+@pytest.mark.parametrize("carry_forward", [False, True])
+def test_gap_views_starting_on_a_change_equal_fresh_views(bundled, carry_forward):
+    # a window starting on a change moves earlier rows there: the labels made at its start
+    # must not be kept for windows where that date is an ordinary row
+    a, b = ids.default_pair(bundled)
+    cache = widgets._GapCache(bundled)
+    dates = cache._overall_entry(a, b, None, carry_forward, None)[0]["date"]
+    end = dates.iloc[-1]
+    for start in dates.iloc[1:-1]:
+        for window in [(start, end), (dates.iloc[0], end)]:
+            choice = {"actor_a": a, "actor_b": b, "carry_forward": carry_forward, "dates": window}
+            kept = widgets._gap_view(bundled, cache=cache, **choice).spec.to_plotly_json()
+            fresh = widgets._gap_view(bundled, **choice).spec.to_plotly_json()
+            assert json.dumps(kept, sort_keys=True) == json.dumps(fresh, sort_keys=True)
+
+
 def test_gap_explorer_table_holds_the_positions_behind_the_view(hostile):
     explorer = widgets.gap_explorer(hostile)
     assert set(explorer.table["position_id"]) == {
