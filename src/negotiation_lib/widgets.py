@@ -307,6 +307,7 @@ class _GapCache:
         self.neg = neg
         self.evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.snippets = ev.position_snippets(self.evidence)
+        self.position_index = _position_index(self.evidence)
         self.table_rows: dict = {}  # each position's row of the table, written once
         self.max_entries = max_entries
         self._timelines: dict[tuple, pd.DataFrame] = {}
@@ -412,19 +413,25 @@ def _window(dates):
     )
 
 
+def _position_index(evidence: pd.DataFrame) -> pd.Index:
+    """The evidence rows' position ids as text (an Index keeps its lookup table once built)."""
+    return pd.Index(evidence["position_id"].astype(str))
+
+
 def _gap_positions(
-    gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None
+    gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None, index=None
 ) -> pd.DataFrame:
     """The positions behind a gap view: every statement referenced by a gap in the window.
 
     ``gaps`` is a ``compute_gaps`` frame; the rows in force during ``start``-``end`` are kept
     (:func:`gaps._changes_in_window`), and the evidence rows of their ``position_id_a`` and
     ``position_id_b`` returned (one row per position, :data:`evidence.EVIDENCE_COLUMNS`, in
-    evidence order).
+    evidence order). ``index``: :func:`_position_index` of ``evidence``, if kept.
     """
     window = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
     shown = pd.unique(pd.concat([window["position_id_a"], window["position_id_b"]]).astype(str))
-    rows = pd.Index(evidence["position_id"].astype(str)).get_indexer_for(shown)
+    index = _position_index(evidence) if index is None else index
+    rows = index.get_indexer_for(shown)
     return evidence.iloc[np.unique(rows[rows >= 0])].reset_index(drop=True)
 
 
@@ -478,7 +485,7 @@ def _gap_view(
         end=end,
         steps=carry_forward,
     )
-    table = _gap_positions(gaps, cache.evidence)
+    table = _gap_positions(gaps, cache.evidence, index=cache.position_index)
     # e.g. "no salience coded: equal weights": the weighting said, not silently the default
     notes = [
         spec.message,
