@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
+import textwrap
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from negotiation_lib import evidence as ev
 from negotiation_lib import figures, gaps, text
@@ -29,6 +33,21 @@ def test_wrap_cuts_to_max_lines_with_an_ellipsis():
     wrapped = text.wrap("one two three four five six", 8, max_lines=2)
     assert wrapped.count("<br>") == 1
     assert wrapped.endswith("…")
+
+
+@given(
+    st.text(alphabet="ab-,.é< \n\u00a0", max_size=300)
+    | st.lists(st.text(alphabet="ab,é<", min_size=1, max_size=8), max_size=60).map(" ".join),
+    st.integers(min_value=1, max_value=12),
+    st.none() | st.integers(min_value=1, max_value=4),
+)
+def test_wrap_gives_textwraps_lines(raw, width, max_lines):
+    # wrap fills lines itself and reads only the start of a long text: textwrap's lines all the same
+    lines = textwrap.wrap(raw, width=width, break_long_words=True) or [""]
+    if max_lines is not None and len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1] + " …"]
+    expected = "<br>".join(html.escape(line, quote=False) for line in lines)
+    assert text.wrap(raw, width, max_lines=max_lines) == expected
 
 
 def test_safe_url_only_allows_http():

@@ -463,15 +463,21 @@ def _joined_ids(neg, overall: pd.DataFrame, cells: pd.DataFrame) -> list[str]:
     the row's ``n_issues`` (then they are not exactly the positions counted)."""
     rank = {i: n for n, i in enumerate(ids.issue_order(neg))}
     cells = cells[cells["gap"].notna()]
-    cells = cells.assign(_i=cells["issue_id"].map(rank)).sort_values(["date", "_i"])
-    joined = {}
-    for date, group in cells.groupby("date", sort=False):
-        pairs = zip(group["position_id_a"], group["position_id_b"], strict=True)
-        joined[date] = (len(group), ", ".join(f"{a}, {b}" for a, b in pairs))
+    order = np.lexsort((cells["issue_id"].map(rank).to_numpy(), cells["date"].to_numpy()))
+    days = cells["date"].to_numpy()[order]
+    id_a = cells["position_id_a"].to_numpy()[order]
+    id_b = cells["position_id_b"].to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]][: len(days)])
+    ends = np.r_[starts[1:], len(days)]
+    where = dict(zip(pd.DatetimeIndex(days[starts]), zip(starts, ends, strict=True), strict=True))
     out = []
     for date, n in zip(overall["date"], overall["n_issues"], strict=True):
-        count, found = joined.get(date, (0, ""))
-        out.append(found if not text.is_missing(n) and count == int(n) else "")
+        first, last = where.get(date, (0, 0))
+        if text.is_missing(n) or last - first != int(n) or last == first:
+            out.append("")
+        else:
+            pairs = zip(id_a[first:last], id_b[first:last], strict=True)
+            out.append(", ".join(f"{a}, {b}" for a, b in pairs))
     return out
 
 
@@ -502,6 +508,16 @@ def _position_ids_from_gaps(
     else:
         cells = rows[rows["date"].isin(set(overall["date"]))]
     return _joined_ids(neg, overall, cells)
+
+
+def _overall_labels(neg, overall: pd.DataFrame, gaps: pd.DataFrame, *, carried: bool):
+    """``overall`` (a ``compute_overall_gap`` frame) with the ``position_ids`` found in ``gaps``
+    (:func:`_position_ids_from_gaps`, unless it has them) and its ``hover`` labels
+    (:func:`_overall_hover`)."""
+    if "position_ids" not in overall:
+        found = _position_ids_from_gaps(neg, overall, gaps, carried=carried)
+        overall = overall.assign(position_ids=found)
+    return overall.assign(hover=_overall_hover(overall))
 
 
 def _overall_trace(
@@ -877,11 +893,12 @@ def _gap_spec(
     else :func:`evidence.gap_hover` with ``snippets`` (a cached :func:`evidence.position_snippets`
     of ``evidence``). The overall hover names the positions behind it: ``overall``'s
     ``position_ids`` column (:func:`_with_position_ids`) if given, else the ones found in
-    ``gaps`` (:func:`_position_ids_from_gaps`). ``steps=False`` draws the per-issue gaps as
-    markers with error bars only: without carrying forward (or with ``max_age``) a gap does not
-    simply hold until the next change, and ``compute_gaps`` does not say when it ends; the
-    overall gap as in
-    :func:`_overall_trace` (its frame marks where a value ends)."""
+    ``gaps`` (:func:`_position_ids_from_gaps`); a ``hover`` column in ``overall`` is used as
+    its labels (:func:`_overall_labels` of the clipped frames; explorers keep them).
+    ``steps=False`` draws the per-issue gaps as markers with error bars only: without carrying
+    forward (or with ``max_age``) a gap does not simply hold until the next change, and
+    ``compute_gaps`` does not say when it ends; the overall gap as in :func:`_overall_trace`
+    (its frame marks where a value ends)."""
     start, end = _date_range(start, end)
     until = end if end is not None else neg.positions["date"].max()
     title = f"Gap between {_pair_title(neg, actor_a, actor_b)}"
@@ -916,17 +933,15 @@ def _gap_spec(
         message = _no_common_issue(neg, actor_a, actor_b, in_range=in_range)
         return _finish(spec, neg, message=message, **finish)
 
-    if "position_ids" not in overall:
-        overall = overall.assign(
-            position_ids=_position_ids_from_gaps(neg, overall, gaps, carried=steps)
-        )
+    if "hover" not in overall:
+        overall = _overall_labels(neg, overall, gaps, carried=steps)
     top = {"xaxis": "x", "yaxis": "y"}
     _overall_trace(
         spec,
         overall,
         until,
         steps=steps,
-        hover=_overall_hover(overall),
+        hover=overall["hover"].tolist(),
         color="#333333",
         name="Overall gap",
         axes=top,

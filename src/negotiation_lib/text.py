@@ -80,6 +80,19 @@ def escape_attribute(value: object) -> str:
 _OTHER_WHITESPACE = re.compile(r"[\t\n\x0b\x0c\r]")
 
 
+def _fill(words: list[str], width: int) -> list[str]:
+    """Lines of ``words`` joined by single spaces, each as full as ``width`` allows."""
+    lines, first, length = [], 0, len(words[0])
+    for i in range(1, len(words)):
+        size = len(words[i])
+        if length + 1 + size <= width:
+            length += 1 + size
+        else:
+            lines.append(" ".join(words[first:i]))
+            first, length = i, size
+    return [*lines, " ".join(words[first:])]
+
+
 def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str:
     """Escape ``value`` and break it into lines of at most ``width`` characters joined by ``<br>``.
 
@@ -90,8 +103,18 @@ def wrap(value: object, width: int = 60, *, max_lines: int | None = None) -> str
     if is_missing(value):
         return ""
     raw = str(value)
+    spaced = "  " not in raw and not _OTHER_WHITESPACE.search(raw)  # words and single spaces
+    if max_lines is not None and spaced:
+        # a line takes at most width + 1 characters (its words and one space), so the lines
+        # kept, and whether more follow, come from the text up to the first space past
+        # max_lines + 1 full lines: the rest need not be read
+        cut = raw.find(" ", (max_lines + 1) * (width + 1))
+        raw = raw if cut < 0 else raw[:cut]
+    words = raw.split(" ")
     if len(raw) <= width and raw == raw.strip() and not _OTHER_WHITESPACE.search(raw):
         lines = [raw]  # what textwrap gives for one short, clean line, without its cost
+    elif spaced and raw == raw.strip() and "-" not in raw and max(map(len, words)) <= width:
+        lines = _fill(words, width)  # what textwrap gives when no word breaks, without its cost
     else:
         lines = textwrap.wrap(raw, width=width, break_long_words=True) or [""]
     if max_lines is not None and len(lines) > max_lines:

@@ -300,16 +300,18 @@ class _GapCache:
     """Memo of the gap explorer's frames for one negotiation.
 
     Per (pair, carrying), the pair's timeline (:func:`gaps._pair_timeline`) is computed once
-    over all issues; the per-issue gaps (``compute_gaps`` rows, with their hover labels) and
-    the overall gap for any issue selection and weighting are read from it (a per-issue state
-    does not depend on the other issues). The date range is applied afterwards
-    (:func:`gaps._changes_in_window`), so moving the slider never recomputes.
+    over all issues; the per-issue gaps (``compute_gaps`` rows) and the overall gap for any
+    issue selection and weighting are read from it (a per-issue state does not depend on the
+    other issues). The date range is applied afterwards (:func:`gaps._changes_in_window`), so
+    moving the slider never recomputes them; the hover labels of both are made for the rows a
+    view shows and kept.
     """
 
     def __init__(self, neg, *, evidence: pd.DataFrame | None = None, max_entries: int = 64):
         self.neg = neg
         self.evidence = ev.evidence_frame(neg) if evidence is None else evidence
         self.snippets = ev.position_snippets(self.evidence)
+        self.position_index = _position_index(self.evidence)
         self.table_rows: dict = {}  # each position's row of the table, written once
         self.max_entries = max_entries
         self._timelines: dict[tuple, pd.DataFrame] = {}
@@ -339,32 +341,71 @@ class _GapCache:
             ),
         )
 
-    def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True) -> pd.DataFrame:
-        """``compute_gaps`` with a ``hover`` column, for the given issues (None = all)."""
+    def gaps(self, actor_a, actor_b, *, issues=None, carry_forward=True, **window) -> pd.DataFrame:
+        """``compute_gaps`` for the given issues (None = all) in the ``start``/``end`` window
+        (:func:`gaps._changes_in_window`), with a ``hover`` column. A row's label is made when a
+        window first shows it, and names the row's own date (also where the window moves the
+        row to ``start``)."""
 
         def compute():
             timeline = self._timeline(actor_a, actor_b, carry_forward)
             gaps = timeline.loc[timeline["both"], _gaps._GAP_COLUMNS].reset_index(drop=True)
-            hover = ev.gap_hover(gaps, self.evidence, self.neg, snippets=self.snippets)
-            return gaps.assign(hover=hover)
+            return gaps.assign(_row=np.arange(len(gaps))), np.full(len(gaps), None, object)
 
-        gaps = self._remember(self._gaps, (actor_a, actor_b, bool(carry_forward)), compute)
-        if issues is None:
-            return gaps
-        return gaps[gaps["issue_id"].isin(list(issues))].reset_index(drop=True)
+        key = (actor_a, actor_b, bool(carry_forward))
+        everything, labels = self._remember(self._gaps, key, compute)
+        gaps = everything
+        if issues is not None:
+            gaps = gaps[gaps["issue_id"].isin(list(issues))].reset_index(drop=True)
+        gaps = _gaps._changes_in_window(gaps, keys=["issue_id"], **window)
+        rows = gaps["_row"].to_numpy()
+        todo = np.unique(rows[pd.isna(labels[rows])])
+        if len(todo):
+            unlabelled = everything.iloc[todo][_gaps._GAP_COLUMNS]
+            hover = ev.gap_hover(unlabelled, self.evidence, self.neg, snippets=self.snippets)
+            labels[todo] = hover.to_numpy()
+        return gaps.drop(columns="_row").assign(hover=labels[rows])
 
-    def overall(self, actor_a, actor_b, *, issues=None, carry_forward=True, weights=None):
-        """``compute_overall_gap`` for the given issues (None = all)."""
+    def _overall_entry(self, actor_a, actor_b, issues, carry_forward, weights) -> tuple:
+        """The overall gap over the whole record and its labels kept so far, by date."""
         chosen = None if issues is None else tuple(sorted(issues))
 
         def compute():
             timeline = self._timeline(actor_a, actor_b, carry_forward)
             if chosen is not None:
                 timeline = timeline[timeline["issue_id"].isin(chosen)].reset_index(drop=True)
-            return _gaps._overall_gap(timeline, weights, start=None, end=None)
+            return _gaps._overall_gap(timeline, weights, start=None, end=None), {}
 
         key = (actor_a, actor_b, chosen, bool(carry_forward), weights)
         return self._remember(self._overall, key, compute)
+
+    def overall_labelled(
+        self, actor_a, actor_b, gaps, *, issues=None, carry_forward=True, weights=None, **window
+    ) -> pd.DataFrame:
+        """``compute_overall_gap`` for the given issues (None = all) in the ``start``/``end``
+        window (:func:`gaps._changes_in_window`), labelled from ``gaps`` (the ``compute_gaps``
+        rows of that window) as the figure labels it (:func:`figures._overall_labels`). A row's
+        labels are kept by date for other windows (a gap row has both values, so the positions
+        in force after ``start`` are the whole record's), except at ``start``, where the
+        clipped gaps hold the rows moved there."""
+        overall, kept = self._overall_entry(actor_a, actor_b, issues, carry_forward, weights)
+        overall = _gaps._changes_in_window(overall, keys=[], **window)
+        start = window.get("start")
+        dates = overall["date"]
+        new = ~dates.isin(list(kept)).to_numpy()
+        at_start = (dates == start).to_numpy() if start is not None else np.zeros(len(dates), bool)
+        labelled = figures._overall_labels(
+            self.neg, overall[new | at_start], gaps, carried=carry_forward
+        )
+        fresh = {}
+        for date, pids, hover in zip(
+            labelled["date"], labelled["position_ids"], labelled["hover"], strict=True
+        ):
+            fresh[date] = (pids, hover)
+            if date != start:
+                kept[date] = (pids, hover)
+        rows = [fresh[d] if d in fresh else kept[d] for d in dates]
+        return overall.assign(position_ids=[r[0] for r in rows], hover=[r[1] for r in rows])
 
 
 def _window(dates):
@@ -374,19 +415,25 @@ def _window(dates):
     return figures._date_range(*dates)
 
 
+def _position_index(evidence: pd.DataFrame) -> pd.Index:
+    """The evidence rows' position ids as text (an Index keeps its lookup table once built)."""
+    return pd.Index(evidence["position_id"].astype(str))
+
+
 def _gap_positions(
-    gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None
+    gaps: pd.DataFrame, evidence: pd.DataFrame, *, start=None, end=None, index=None
 ) -> pd.DataFrame:
     """The positions behind a gap view: every statement referenced by a gap in the window.
 
     ``gaps`` is a ``compute_gaps`` frame; the rows in force during ``start``-``end`` are kept
     (:func:`gaps._changes_in_window`), and the evidence rows of their ``position_id_a`` and
     ``position_id_b`` returned (one row per position, :data:`evidence.EVIDENCE_COLUMNS`, in
-    evidence order).
+    evidence order). ``index``: :func:`_position_index` of ``evidence``, if kept.
     """
     window = _gaps._changes_in_window(gaps, keys=["issue_id"], start=start, end=end)
     shown = pd.unique(pd.concat([window["position_id_a"], window["position_id_b"]]).astype(str))
-    rows = pd.Index(evidence["position_id"].astype(str)).get_indexer_for(shown)
+    index = _position_index(evidence) if index is None else index
+    rows = index.get_indexer_for(shown)
     return evidence.iloc[np.unique(rows[rows >= 0])].reset_index(drop=True)
 
 
@@ -418,11 +465,17 @@ def _gap_view(
     start, end = _window(dates)
     choice = {"issues": issue_list, "carry_forward": carry_forward}
     # clipped once here; gap_figure's own clipping then finds nothing to do
-    gaps = _gaps._changes_in_window(
-        cache.gaps(actor_a, actor_b, **choice), keys=["issue_id"], start=start, end=end
-    )
+    gaps = cache.gaps(actor_a, actor_b, start=start, end=end, **choice)
     weights = None if weights in (None, "none") else weights
-    overall = cache.overall(actor_a, actor_b, weights=weights, **choice)
+    overall = cache.overall_labelled(
+        actor_a,
+        actor_b,
+        gaps[_GAP_FIGURE_COLUMNS],
+        weights=weights,
+        start=start,
+        end=end,
+        **choice,
+    )
     spec = figures._gap_spec(
         neg,
         gaps[_GAP_FIGURE_COLUMNS],  # only what the figure reads: narrow frames split fast
@@ -434,7 +487,7 @@ def _gap_view(
         end=end,
         steps=carry_forward,
     )
-    table = _gap_positions(gaps, cache.evidence)
+    table = _gap_positions(gaps, cache.evidence, index=cache.position_index)
     # e.g. "no salience coded: equal weights": the weighting said, not silently the default
     notes = [
         spec.message,
