@@ -507,23 +507,30 @@ def _position_ids_from_gaps(
     rows = gaps[gaps["gap"].notna()]
     if overall.empty or rows.empty:
         return [""] * len(overall)
-    if carried:
-        grid = pd.MultiIndex.from_product(
-            [pd.Index(overall["date"].unique()), pd.Index(rows["issue_id"].unique())],
-            names=["date", "issue_id"],
-        ).to_frame(index=False)
-        grid["date"] = grid["date"].astype(rows["date"].dtype)
-        right = rows[["date", "issue_id", "gap", "position_id_a", "position_id_b"]]
-        cells = pd.merge_asof(
-            grid.sort_values("date", kind="stable"),
-            right.sort_values("date", kind="stable"),
-            on="date",
-            by="issue_id",
-            direction="backward",
-        )
-    else:
-        cells = rows[rows["date"].isin(set(overall["date"]))]
-    return _joined_ids(neg, overall, cells)
+    if not carried:
+        return _joined_ids(neg, overall, rows[rows["date"].isin(set(overall["date"]))])
+    # per issue, the row in force at each date: its last change up to that date
+    rank = {i: n for n, i in enumerate(ids.issue_order(neg))}
+    days = overall["date"].to_numpy(dtype="datetime64[us]")
+    order = np.lexsort((rows["date"].to_numpy(), rows["issue_id"].map(rank).to_numpy()))
+    issue_of = rows["issue_id"].to_numpy()[order]
+    row_days = rows["date"].to_numpy(dtype="datetime64[us]")[order]
+    pairs = rows["position_id_a"].astype(str) + ", " + rows["position_id_b"].astype(str)
+    pairs = pairs.to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, issue_of[1:] != issue_of[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    in_force = np.full((len(days), len(starts)), -1, dtype=np.int64)  # date x issue (rank order)
+    for column, (first, last) in enumerate(zip(starts, ends, strict=True)):
+        found = np.searchsorted(row_days[first:last], days, side="right") - 1
+        in_force[:, column] = np.where(found >= 0, found + first, -1)
+    out = []
+    for n, held in zip(overall["n_issues"], in_force, strict=True):
+        held = held[held >= 0]
+        if text.is_missing(n) or len(held) != int(n) or not len(held):
+            out.append("")
+        else:
+            out.append(", ".join(pairs[held]))
+    return out
 
 
 def _overall_labels(neg, overall: pd.DataFrame, gaps: pd.DataFrame, *, carried: bool):
