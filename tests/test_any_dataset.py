@@ -188,3 +188,23 @@ def test_no_bundled_id_in_src():
                 if f"{quote}{name}{quote}" in source:
                     found.append(f"{path.name}: {name}")
     assert not found
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ([2, 1, 3], ["i1", "i0", "i2"]),
+        ([None, 1, 1], ["i1", "i2", "i0"]),  # ties in file order, a missing order last
+        (["x", None, 0.5], ["i2", "i0", "i1"]),  # not a number: as missing
+        ([-1, 10, -1], ["i0", "i2", "i1"]),
+    ],
+)
+def test_issue_order_follows_the_order_column_then_the_file(order, expected):
+    issues = pd.DataFrame({"issue_id": ["i0", "i1", "i2"], "order": order}, index=[7, 3, 5])
+    neg = type("Issues", (), {"issues": issues})()
+    assert nl.ids.issue_order(neg) == expected
+    assert nl.ids.issue_order(type("Issues", (), {"issues": issues[["issue_id"]]})()) == [
+        "i0",
+        "i1",
+        "i2",
+    ]

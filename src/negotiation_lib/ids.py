@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -125,12 +126,14 @@ def actor_names(neg) -> dict[str, str]:
 
 def issue_order(neg) -> list[str]:
     """Issue ids sorted by ``issues.order`` (then file order)."""
-    issues = neg.issues.reset_index(drop=True)
-    if "order" in issues:
-        key = pd.to_numeric(issues["order"], errors="coerce")
-        issues = issues.assign(_order=key, _pos=range(len(issues)))
-        issues = issues.sort_values(["_order", "_pos"], na_position="last", kind="stable")
-    return [str(i) for i in issues["issue_id"]]
+    found = [str(i) for i in neg.issues["issue_id"]]
+    if "order" not in neg.issues:
+        return found
+    key = pd.to_numeric(neg.issues["order"], errors="coerce").to_numpy(dtype="float64")
+    missing = np.isnan(key)
+    # by order, a missing order last, ties in file order (lexsort: last key first)
+    ranked = np.lexsort((np.arange(len(key)), np.where(missing, 0.0, key), missing))
+    return [found[i] for i in ranked]
 
 
 def issue_labels(neg) -> dict[str, str]:
