@@ -470,46 +470,21 @@ def _with_position_ids(
     cells = _gaps._gaps_at(neg, actor_a, actor_b, overall["date"], **options)
     if isinstance(weights, Mapping):
         cells = cells[cells["issue_id"].map(lambda i: float(weights.get(i, 0) or 0) > 0)]
-    return overall.assign(position_ids=_joined_ids(neg, overall, cells))
-
-
-def _joined_ids(neg, overall: pd.DataFrame, cells: pd.DataFrame) -> list[str]:
-    """Per row of ``overall``: the ``position_id_a``, ``position_id_b`` of the ``cells`` (gap
-    rows) dated that day, ", "-joined in issue order; "" where their number of issues is not
-    the row's ``n_issues`` (then they are not exactly the positions counted)."""
-    rank = {i: n for n, i in enumerate(ids.issue_order(neg))}
-    cells = cells[cells["gap"].notna()]
-    order = np.lexsort((cells["issue_id"].map(rank).to_numpy(), cells["date"].to_numpy()))
-    days = cells["date"].to_numpy()[order]
-    id_a = cells["position_id_a"].to_numpy()[order]
-    id_b = cells["position_id_b"].to_numpy()[order]
-    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]][: len(days)])
-    ends = np.r_[starts[1:], len(days)]
-    where = dict(zip(pd.DatetimeIndex(days[starts]), zip(starts, ends, strict=True), strict=True))
-    out = []
-    for date, n in zip(overall["date"], overall["n_issues"], strict=True):
-        first, last = where.get(date, (0, 0))
-        if text.is_missing(n) or last - first != int(n) or last == first:
-            out.append("")
-        else:
-            pairs = zip(id_a[first:last], id_b[first:last], strict=True)
-            out.append(", ".join(f"{a}, {b}" for a, b in pairs))
-    return out
+    found = _position_ids_from_gaps(neg, overall, cells, carried=False)
+    return overall.assign(position_ids=found)
 
 
 def _position_ids_from_gaps(
     neg, overall: pd.DataFrame, gaps: pd.DataFrame, *, carried: bool
 ) -> list[str]:
-    """:func:`_joined_ids` of the per-issue ``gaps`` (a ``compute_gaps`` frame) in force at each
-    date of ``overall``: the last change up to that date (``carried``: positions carry forward)
-    or a change on that very day. Exact where the count matches the overall's ``n_issues``
-    (else "")."""
+    """Per row of ``overall``: the ``position_id_a``, ``position_id_b`` of the ``gaps`` rows (a
+    ``compute_gaps`` frame, or any with those columns, ``date``, ``issue_id`` and ``gap``) in
+    force at its date, ", "-joined in issue order: each issue's last change up to that date
+    (``carried``: positions carry forward) or its change on that very day. "" where their
+    number is not the row's ``n_issues`` (then they are not exactly the positions counted)."""
     rows = gaps[gaps["gap"].notna()]
     if overall.empty or rows.empty:
         return [""] * len(overall)
-    if not carried:
-        return _joined_ids(neg, overall, rows[rows["date"].isin(set(overall["date"]))])
-    # per issue, the row in force at each date: its last change up to that date
     rank = {i: n for n, i in enumerate(ids.issue_order(neg))}
     days = overall["date"].to_numpy(dtype="datetime64[us]")
     order = np.lexsort((rows["date"].to_numpy(), rows["issue_id"].map(rank).to_numpy()))
@@ -521,8 +496,11 @@ def _position_ids_from_gaps(
     ends = np.r_[starts[1:], len(order)]
     in_force = np.full((len(days), len(starts)), -1, dtype=np.int64)  # date x issue (rank order)
     for column, (first, last) in enumerate(zip(starts, ends, strict=True)):
-        found = np.searchsorted(row_days[first:last], days, side="right") - 1
-        in_force[:, column] = np.where(found >= 0, found + first, -1)
+        found = np.searchsorted(row_days[first:last], days, side="right") - 1 + first
+        held = found >= first
+        if not carried:  # only a change on that very day
+            held &= row_days[np.maximum(found, first)] == days
+        in_force[:, column] = np.where(held, found, -1)
     out = []
     for n, held in zip(overall["n_issues"], in_force, strict=True):
         held = held[held >= 0]
