@@ -209,14 +209,7 @@ def frame_html(
     ``links`` maps a column to one URL per row of ``frame``: a cell whose URL is http(s)
     (:func:`safe_url`) becomes a link (new tab, ``noopener``) around its escaped text."""
     shown = frame.head(limit) if limit is not None else frame
-    formatters = {}
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
-            formatters[column] = format_date
-        elif pd.api.types.is_float_dtype(frame[column]):
-            formatters[column] = lambda v, d=digits: format_number(v, d)
-        else:
-            formatters[column] = lambda v, d=digits: _cell(v, d)
+    formatters = {column: _formatter(frame[column], digits) for column in frame.columns}
     hrefs: list[str] = []
     # a linked cell's text is wrapped in a random marker, escaped by pandas with the rest and
     # then put inside <a>; the marker cannot occur in data (a fresh random token each call)
@@ -353,6 +346,17 @@ def _cell(value: object, digits: int) -> str:
     return str(value)
 
 
+def _formatter(values: pd.Series, digits: int):
+    """How a cell of the column ``values`` is written in a table: dates as ISO days
+    (:func:`format_date` itself), floats rounded to ``digits``, anything else as text; missing
+    values blank."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return format_date
+    if pd.api.types.is_float_dtype(values):
+        return lambda v: format_number(v, digits)
+    return lambda v: _cell(v, digits)
+
+
 class ShownTable:
     """A frame as :func:`show_table` shows it: ``frame`` is the full frame, ``shown`` the
     columns displayed (as text, missing values blank); displays as an escaped HTML table
@@ -410,12 +414,7 @@ def show_table(
     shown = pd.DataFrame(index=frame.index if rows is None else frame.index[:rows])
     for column in chosen:
         values = frame[column] if rows is None else frame[column].iloc[:rows]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            shown[column] = values.map(format_date)
-        elif pd.api.types.is_float_dtype(values):
-            shown[column] = values.map(lambda v: format_number(v, digits))
-        else:
-            shown[column] = values.map(lambda v: _cell(v, digits))
+        shown[column] = values.map(_formatter(values, digits))
     total = len(frame)
     caption = f"{total} row{'s' if total != 1 else ''}"
     if len(shown) < total:
