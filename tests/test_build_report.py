@@ -46,28 +46,27 @@ def test_clean_html_keeps_structure_and_neutralises_markup(script_module):
     assert cleaned.count("<a") == 2  # the javascript: link keeps its text, not its href
 
 
-def test_links_between_notebooks_point_at_pages(script_module):
-    builder = script_module("build_report")
-    page = (
-        '<a href="03-gap-explorer.ipynb">x</a> <a href="01-tour.ipynb#top">y</a> '
-        '<a href="https://example.org/a.ipynb">z</a>'
-    )
-    assert builder._link_pages(page) == (
-        '<a href="03-gap-explorer.html">x</a> <a href="01-tour.html#top">y</a> '
-        '<a href="https://example.org/a.ipynb">z</a>'
-    )
-
-
-def test_links_to_the_worked_solutions_keep_their_text_only(script_module):
-    builder = script_module("build_report")
-    page = (
-        'Worked solutions: <a href="solutions/01-tour-solutions.ipynb">solutions/01-tour'
-        '-solutions.ipynb</a> (try first). <a href="02-x.ipynb">next</a>'
-    )
-    assert builder._link_pages(page) == (
-        "Worked solutions: solutions/01-tour-solutions.ipynb (try first). "
-        '<a href="02-x.html">next</a>'
-    )
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        pytest.param(
+            '<a href="03-gap-explorer.ipynb">x</a> <a href="01-tour.ipynb#top">y</a> '
+            '<a href="https://example.org/a.ipynb">z</a>',
+            '<a href="03-gap-explorer.html">x</a> <a href="01-tour.html#top">y</a> '
+            '<a href="https://example.org/a.ipynb">z</a>',
+            id="links between notebooks point at pages",
+        ),
+        pytest.param(
+            'Worked solutions: <a href="solutions/01-tour-solutions.ipynb">solutions/01-tour'
+            '-solutions.ipynb</a> (try first). <a href="02-x.ipynb">next</a>',
+            "Worked solutions: solutions/01-tour-solutions.ipynb (try first). "
+            '<a href="02-x.html">next</a>',
+            id="links to the worked solutions keep their text only",
+        ),
+    ],
+)
+def test_links_in_a_notebook_page(script_module, page, expected):
+    assert script_module("build_report")._link_pages(page) == expected
 
 
 def test_report_files_and_header(script_module, tmp_path):
