@@ -319,6 +319,15 @@ def _forecast_from(
     return out[list(FORECAST_COLUMNS)]
 
 
+def _counted_actors(neg: Negotiation, actors: Iterable[str] | None) -> list[str]:
+    """The actors a model counts: ``actors`` checked, by default every non-joint actor."""
+    return (
+        non_joint_actors(neg)
+        if actors is None
+        else ids.check_actors(neg, actors, given_as="actors")
+    )
+
+
 def _issue_rank(neg: Negotiation) -> dict[str, int]:
     return {issue: i for i, issue in enumerate(ids.issue_order(neg))}
 
@@ -355,11 +364,7 @@ def forecast(
     chosen = _models(models)
     caps = capabilities(neg, capability)
     the_pair = ids.pair_or_default(neg, pair)
-    counted = (
-        non_joint_actors(neg)
-        if actors is None
-        else ids.check_actors(neg, actors, given_as="actors")
-    )
+    counted = _counted_actors(neg, actors)
     wanted = list(dict.fromkeys([*counted, *the_pair]))
     p = positions_asof(neg, date, actors=wanted, issues=_issues(neg, issues))
     return _forecast_from(
@@ -387,11 +392,7 @@ def forecast_over_time(
     date); columns ``date`` and then those of :func:`forecast`. Options as in :func:`forecast`.
     """
     _issues(neg, [issue_id])
-    counted = (
-        non_joint_actors(neg)
-        if actors is None
-        else ids.check_actors(neg, actors, given_as="actors")
-    )
+    counted = _counted_actors(neg, actors)
     the_pair = ids.pair_or_default(neg, pair)
     p = neg.positions
     on_issue = p[(p["issue_id"] == issue_id) & p["actor_id"].isin([*counted, *the_pair])]
@@ -478,11 +479,7 @@ def forecast_sensitivity(
     chosen = _models(models)
     caps = capabilities(neg, None)
     the_pair = ids.pair_or_default(neg, pair)
-    counted = (
-        non_joint_actors(neg)
-        if actors is None
-        else ids.check_actors(neg, actors, given_as="actors")
-    )
+    counted = _counted_actors(neg, actors)
     ranges = _ranges(capability, kind="capability", neg=neg, upper=None) + _ranges(
         salience, kind="salience", neg=neg, upper=1.0
     )
